@@ -1,0 +1,414 @@
+"""The HTTP client of the Altcraft user API: the only code that talks to Altcraft.
+
+Every call is one POST of `{base_url}{method}/` with the parameters and the
+token in the body (JSON or XML, see shared/altcraft/API.md). What can go wrong
+is sorted by what it means for the user:
+
+- `Rejected`: Altcraft answered and refused (`error` != 0); nothing was created.
+- `FailedBeforeSending`: no connection was made, so nothing reached Altcraft;
+  these are retried a few times with a growing pause, and safe to retry later.
+- `OutcomeUnknown`: the request may have reached Altcraft (read timeout, reset,
+  an answer we cannot read). A create is never resent automatically: every
+  `segments/add/` makes a new segment and there is no idempotency key.
+
+The token is never logged and never part of a message: any text Altcraft sends
+back has it masked before we keep it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+from segbuilder.altcraft import codec
+
+logger = logging.getLogger(__name__)
+
+# The most of an answer we keep (for history and error reports).
+RAW_ANSWER_CAP = 64 * 1024
+# Connect timeout: a little over a multiple of 3 s, the TCP retransmit window.
+CONNECT_TIMEOUT_CAP = 3.05
+MASK = "***"
+CREATE_METHODS = frozenset({"segments/add"})
+
+
+class AltcraftError(Exception):
+    """Base of every client error; str() is a plain-English message."""
+
+
+class Rejected(AltcraftError):
+    """Altcraft answered and refused the request (`error` != 0, or an HTTP 4xx)."""
+
+    def __init__(self, message: str, *, code: int, error_text: str, answer: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.error_text = error_text
+        self.answer = answer
+
+
+class FailedBeforeSending(AltcraftError):
+    """No connection was made: nothing reached Altcraft, so it is safe to retry.
+    `retryable` is False when trying again cannot help (a malformed URL)."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class OutcomeUnknown(AltcraftError):
+    """The request may have reached Altcraft; never resend it automatically."""
+
+    def __init__(self, message: str, *, answer: str = ""):
+        super().__init__(message)
+        self.answer = answer
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A successful answer: `data` is the envelope's data, `raw` the body as
+    text (capped), `envelope` the whole decoded answer (paging fields)."""
+
+    data: Any
+    raw: str
+    status: int
+    elapsed_ms: int
+    envelope: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def with_token(payload: dict, token: str) -> dict:
+    """The payload with the token as its last key, as the docs' examples put it.
+    The preview shows it with token="***"."""
+    return {**{key: value for key, value in payload.items() if key != "token"}, "token": token}
+
+
+@dataclass(frozen=True)
+class _Body:
+    status: int
+    content: bytes
+    too_large: bool
+    elapsed_ms: int
+
+
+class AltcraftClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: str,
+        timeout: float,
+        retries: int = 2,
+        backoff: float = 0.2,
+        session: requests.Session | None = None,
+    ):
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self._token = token
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.session = session or requests.Session()
+
+    def __repr__(self) -> str:
+        # Never the token: reprs end up in logs and tracebacks.
+        return f"AltcraftClient(base_url={self.base_url!r}, timeout={self.timeout})"
+
+    @classmethod
+    def from_settings(cls) -> AltcraftClient:
+        from django.conf import settings
+
+        return cls(
+            base_url=settings.ALTCRAFT_API_URL,
+            token=settings.ALTCRAFT_API_TOKEN,
+            timeout=settings.ALTCRAFT_TIMEOUT,
+        )
+
+    # --- methods of the API ---------------------------------------------------
+
+    def segment_add(self, payload: dict, *, fmt: str = "json") -> Answer:
+        """Create a segment; the new id is `answer.data["saved_id"]`."""
+        answer = self.call("segments/add", payload, fmt=fmt)
+        saved_id = answer.data.get("saved_id") if isinstance(answer.data, dict) else None
+        if isinstance(saved_id, bool) or not isinstance(saved_id, int):
+            raise OutcomeUnknown(
+                "Altcraft reported success but its answer carries no segment id (saved_id). "
+                "The segment was probably created: check Altcraft's segment list before "
+                "trying again.",
+                answer=answer.raw,
+            )
+        return answer
+
+    def segment_get(self, segment_id: int) -> dict:
+        return self.call("segments/get", {"id": segment_id}).data
+
+    def segments_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
+        return self._pages("segments/list", page_size=page_size, fmt=fmt)
+
+    def databases_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
+        return self._pages("databases/list", page_size=page_size, fmt=fmt)
+
+    def resources_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
+        return self._pages("resources/list", page_size=page_size, fmt=fmt)
+
+    def _pages(self, method: str, *, page_size: int, fmt: str) -> Iterator[dict]:
+        """Every item of a list method, following `next_from_id` until it is
+        0 or absent (or stops moving forward, so a faulty server cannot loop us)."""
+        from_id = 1
+        while True:
+            answer = self.call(method, {"from_id": from_id, "limit": page_size}, fmt=fmt)
+            items = _as_list(answer.data)
+            yield from items
+            next_from_id = _as_int(answer.envelope.get("next_from_id"))
+            if not items or not next_from_id or next_from_id <= from_id:
+                return
+            from_id = next_from_id
+
+    # --- transport --------------------------------------------------------------
+
+    def call(self, method: str, params: dict, *, fmt: str = "json") -> Answer:
+        """POST one method and return its answer, or raise an AltcraftError."""
+        method = method.strip("/")
+        body = codec.encode(with_token(params, self._token), fmt)
+        headers = {"Content-Type": codec.CONTENT_TYPES[fmt], "Accept": "application/json, */*"}
+        received = self._send(method, body, headers)
+        return self._read_answer(method, received)
+
+    def _send(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
+        """Send with retries of the failures that happen before anything is sent."""
+        attempts = self.retries + 1
+        for attempt in range(attempts):
+            try:
+                return self._send_once(method, body, headers)
+            except FailedBeforeSending as error:
+                if attempt + 1 >= attempts or not error.retryable:
+                    raise
+                time.sleep(self.backoff * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def _send_once(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
+        url = f"{self.base_url}{method}/"
+        started = time.monotonic()
+        try:
+            response = self.session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=(min(CONNECT_TIMEOUT_CAP, self.timeout), self.timeout),
+                stream=True,
+                # A redirected POST may be replayed or turned into a GET: never follow.
+                allow_redirects=False,
+            )
+            with response:
+                content, too_large = self._read_capped(response, started)
+        except requests.RequestException as error:
+            elapsed_ms = _ms_since(started)
+            failure = self._classify(method, error)
+            logger.warning(
+                "Altcraft %s failed after %d ms: %s", method, elapsed_ms, type(failure).__name__
+            )
+            raise failure from None
+        elapsed_ms = _ms_since(started)
+        logger.info("Altcraft %s: HTTP %s in %d ms", method, response.status_code, elapsed_ms)
+        return _Body(response.status_code, content, too_large, elapsed_ms)
+
+    def _read_capped(self, response: requests.Response, started: float) -> tuple[bytes, bool]:
+        """Read at most codec.MAX_BODY_BYTES + 1 bytes, within an overall deadline
+        (the read timeout applies per socket read, so a trickling server could
+        otherwise hold us forever)."""
+        deadline = started + min(CONNECT_TIMEOUT_CAP, self.timeout) + 2 * self.timeout
+        limit = codec.MAX_BODY_BYTES
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return b"".join(chunks)[: limit + 1], True
+            if time.monotonic() > deadline:
+                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
+        return b"".join(chunks), False
+
+    def _classify(self, method: str, error: requests.RequestException) -> AltcraftError:
+        where = self._where()
+        if isinstance(error, requests.exceptions.ConnectTimeout) or _never_connected(error):
+            reason = _connect_reason(error)
+            return FailedBeforeSending(
+                f"Could not connect to Altcraft at {where} ({reason}). Nothing was sent, "
+                f"so {_nothing_changed(method)} It is safe to try again."
+            )
+        if isinstance(error, _BAD_URL_ERRORS):
+            return FailedBeforeSending(
+                f"The Altcraft address is not a valid URL ({type(error).__name__}). Nothing "
+                f"was sent, so {_nothing_changed(method)} Check ALTCRAFT_API_URL.",
+                retryable=False,
+            )
+        if isinstance(error, requests.exceptions.ReadTimeout):
+            what = f"Altcraft at {where} did not answer within {self.timeout:g} s"
+        else:
+            what = f"The connection to Altcraft at {where} broke off before its answer arrived"
+        return OutcomeUnknown(f"{what}. The request may have reached Altcraft: {_maybe(method)}")
+
+    def _where(self) -> str:
+        # Host and port only: a URL could carry credentials in its user part.
+        parts = urlsplit(self.base_url)
+        return parts.hostname + (f":{parts.port}" if parts.port else "") if parts.hostname else "?"
+
+    # --- answers ------------------------------------------------------------------
+
+    def _read_answer(self, method: str, body: _Body) -> Answer:
+        raw = self._mask(body.content[:RAW_ANSWER_CAP].decode("utf-8", errors="replace"))
+        envelope = None if body.too_large else _decode_envelope(body.content)
+        if envelope is not None:
+            code = _as_int(envelope.get("error"))
+            if code == 0:
+                return Answer(envelope.get("data"), raw, body.status, body.elapsed_ms, envelope)
+            error_text = self._mask(str(envelope.get("error_text") or "no error text"))
+            raise Rejected(
+                f"Altcraft refused the request (error {code}: {_shorten(error_text)}). "
+                f"{_refused(method)}",
+                code=code,
+                error_text=error_text,
+                answer=raw,
+            )
+        return self._unreadable(method, body, raw)
+
+    def _unreadable(self, method: str, body: _Body, raw: str) -> Answer:
+        """An answer without a readable envelope: what it means depends on the status."""
+        status = body.status
+        why = "is too large to read" if body.too_large else "is not a readable Altcraft answer"
+        if 400 <= status < 500:
+            error_text = f"HTTP {status} without an Altcraft answer"
+            raise Rejected(
+                f"Altcraft answered HTTP {status} ({_status_hint(status)}). {_refused(method)}",
+                code=status,
+                error_text=error_text,
+                answer=raw,
+            )
+        if status >= 500:
+            message = f"Altcraft answered HTTP {status} without an Altcraft answer"
+        elif 300 <= status < 400:
+            message = f"Altcraft answered with a redirect (HTTP {status}); check ALTCRAFT_API_URL"
+        else:
+            message = f"Altcraft answered HTTP {status}, but the answer {why}"
+        raise OutcomeUnknown(
+            f"{message}. The request may have reached Altcraft: {_maybe(method)}", answer=raw
+        )
+
+    def _mask(self, text: str) -> str:
+        return text.replace(self._token, MASK) if self._token else text
+
+
+_BAD_URL_ERRORS = (
+    requests.exceptions.URLRequired,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidURL,
+)
+
+
+def _never_connected(error: BaseException) -> bool:
+    """True when the chain of causes shows the TCP connection was never made
+    (refused, DNS failure): urllib3 raises NewConnectionError for those, and
+    NameResolutionError is one of its kinds."""
+    return any(isinstance(cause, NewConnectionError) for cause in _causes(error))
+
+
+def _connect_reason(error: BaseException) -> str:
+    for cause in _causes(error):
+        if type(cause).__name__ == "NameResolutionError":
+            return "the host name could not be resolved"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, TimeoutError) or "timed out" in str(cause).lower():
+            return "the connection timed out"
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return "the connection timed out"
+    return "the connection could not be made"
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, what it wraps (requests and urllib3 wrap in args[0] and
+    .reason), and its __cause__/__context__, each once."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        linked += list(current.args[:1])
+        pending.extend(item for item in linked if isinstance(item, BaseException))
+
+
+def _decode_envelope(content: bytes) -> dict[str, Any] | None:
+    """The decoded answer if it is an Altcraft envelope (a dict with an integer
+    `error`), else None."""
+    if not content.strip():
+        return None
+    try:
+        data = codec.decode(content)
+    except (codec.CodecError, ValueError, TypeError):
+        return None
+    if isinstance(data, dict) and _as_int(data.get("error")) is not None:
+        return data
+    return None
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
+def _as_list(data: Any) -> list[dict]:
+    """List data as a list: an XML answer with one item, or none, may come back
+    as a lone dict or nothing."""
+    if data in (None, "", {}):
+        return []
+    if isinstance(data, dict):
+        return [data]
+    return list(data)
+
+
+def _nothing_changed(method: str) -> str:
+    return "no segment was created." if method in CREATE_METHODS else "nothing was changed."
+
+
+def _refused(method: str) -> str:
+    return "No segment was created." if method in CREATE_METHODS else "Nothing was changed."
+
+
+def _maybe(method: str) -> str:
+    if method in CREATE_METHODS:
+        return (
+            "the segment may have been created. Check Altcraft's segment list before "
+            "trying again, or it may be created twice."
+        )
+    return "it only reads data, so it is safe to try again."
+
+
+def _status_hint(status: int) -> str:
+    return {
+        401: "not authorised: check ALTCRAFT_API_TOKEN",
+        403: "access denied",
+        404: "not found: check ALTCRAFT_API_URL",
+    }.get(status, "the request was refused")
+
+
+def _shorten(text: str, limit: int = 500) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,447 @@
+"""The builder's forms: the segment form, and nested formsets of selections ->
+rules -> params (a rule may hold sub-rules one level deep).
+
+Forms stop at clean data: `BuilderForms.segment()` gives the plain Segment.
+They never build payloads or talk HTTP (DESIGN.md, data flow).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from django import forms
+from django.conf import settings
+from django.forms import BaseFormSet, formset_factory
+from django.forms.formsets import DELETION_FIELD_NAME
+
+from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
+from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+
+# Limits per level; the issue asks for at least 20 x 50 x 20 to be accepted.
+MAX_SELECTIONS = 20
+MAX_RULES = 50
+MAX_PARAMS = 20
+
+GROUP = "group"
+OWN_RULE_FIELDS = ("compo", "name", "type", "operator")
+CONDITION_CHOICES = [("and", "AND: all must match"), ("or", "OR: any may match")]
+KIND_CHOICES = [
+    (Kind.STATIC.value, "Static"),
+    (Kind.DYNAMIC.value, "Dynamic"),
+    (Kind.UPDATABLE.value, "Updatable"),
+]
+KIND_HELP = {
+    Kind.STATIC: "a fixed list: every profile of one database, taken once.",
+    Kind.DYNAMIC: "profiles that match the rules at the moment the segment is used.",
+    Kind.UPDATABLE: "a static segment whose rules are applied again every day.",
+}
+FORMAT_CHOICES = [("json", "JSON"), ("xml", "XML")]
+VALUE_TYPE_CHOICES = [("text", "Text"), ("number", "Number")]
+
+
+def kind_param_field_name(kind_key: str, param_name: str) -> str:
+    return f"{kind_key}__{param_name}"
+
+
+def generic_prefix(prefix: str) -> str:
+    """A formset prefix with every row index replaced by __prefix__, e.g.
+    selections-3-rules -> selections-__prefix__-rules: the prefix its
+    page-level <template> row was rendered with."""
+    return re.sub(r"(?<=-)\d+(?=-|$)", "__prefix__", prefix)
+
+
+# --- formset machinery ------------------------------------------------------------
+
+
+def is_marked_deleted(form: forms.Form) -> bool:
+    """The row's DELETE box as posted (read raw: it needs no cleaning)."""
+    return DELETION_FIELD_NAME in form.fields and bool(form[DELETION_FIELD_NAME].data)
+
+
+class NestedForm(forms.Form):
+    """A form that owns child formsets; `has_changed()` looks at them too, so a
+    row whose own fields are untouched but whose children are filled is kept."""
+
+    def active_formsets(self) -> list[NestedFormSet]:
+        """The child formsets that count for this form's current values."""
+        return []
+
+    def has_changed(self) -> bool:
+        return super().has_changed() or any(fs.has_changed() for fs in self.active_formsets())
+
+
+class NestedFormSet(BaseFormSet):
+    """Validation recurses into child formsets, except for deleted rows and
+    untouched extra rows."""
+
+    # Room for rows added then removed in the browser (indexes are never reused).
+    absolute_max_factor = 3
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.absolute_max = self.max_num * self.absolute_max_factor
+        if self.initial:
+            self.extra = 0
+
+    def live_forms(self) -> list[forms.Form]:
+        """The rows that are part of the segment: neither deleted nor empty extras."""
+        return [form for form in self.forms if self.is_live(form)]
+
+    def is_live(self, form: forms.Form) -> bool:
+        if form.empty_permitted and not form.has_changed():
+            return False
+        return not is_marked_deleted(form)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for form in self.forms:
+            if self.is_live(form) and isinstance(form, NestedForm) and form.is_valid():
+                for child in form.active_formsets():
+                    valid = child.is_valid() and valid
+        return valid
+
+    def error_count(self) -> int:
+        count = len(self.non_form_errors())
+        for form in self.forms:
+            if self.is_live(form):
+                count += sum(len(errors) for errors in form.errors.values())
+                if isinstance(form, NestedForm) and not form.errors:
+                    count += sum(child.error_count() for child in form.active_formsets())
+        return count
+
+    @property
+    def generic_prefix(self) -> str:
+        return generic_prefix(self.prefix)
+
+
+def nested_formset(form, *, max_num: int, min_num: int, extra: int, messages: dict):
+    formset = formset_factory(
+        form,
+        formset=NestedFormSet,
+        extra=extra,
+        min_num=min_num,
+        max_num=max_num,
+        validate_min=min_num > 0,
+        validate_max=True,
+        can_delete=True,
+    )
+    formset.default_error_messages = {**BaseFormSet.default_error_messages, **messages}
+    return formset
+
+
+# --- params ---------------------------------------------------------------------
+
+
+class ParamForm(forms.Form):
+    name = forms.CharField(label="Parameter", max_length=255)
+    value = forms.CharField(label="Value", required=False, strip=False, max_length=10_000)
+    value_type = forms.ChoiceField(label="Type", choices=VALUE_TYPE_CHOICES, initial="text")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("value_type") == "number" and "value" in data:
+            try:
+                data["value"] = int(data["value"].strip())
+            except ValueError:
+                self.add_error("value", "Enter a whole number, or set the type to Text.")
+        return data
+
+    def to_param(self) -> Param:
+        return Param(self.cleaned_data["name"], self.cleaned_data["value"])
+
+    @staticmethod
+    def initial_of(param: Param) -> dict:
+        is_number = isinstance(param.value, int)
+        return {"name": param.name, "value": param.value,
+                "value_type": "number" if is_number else "text"}
+
+
+ParamFormSet = nested_formset(
+    ParamForm, max_num=MAX_PARAMS, min_num=0, extra=0,
+    messages={"too_many_forms": f"A rule takes at most {MAX_PARAMS} parameters."},
+)
+
+
+# --- rules ----------------------------------------------------------------------
+
+
+def _kind_choices(depth: int) -> list[tuple[str, str]]:
+    choices = [(kind.key, kind.label()) for kind in RULE_KINDS]
+    choices.append((CUSTOM, "Custom rule (enter its fields)"))
+    if depth == 0:
+        choices.append((GROUP, "Group of sub-rules only"))
+    return choices
+
+
+class RuleForm(NestedForm):
+    """A rule (depth 0) or a sub-rule (depth 1): a known rule kind with its
+    named params, a custom rule with free fields and params, and, at depth 0,
+    sub-rules combined by `condition`."""
+
+    kind = forms.ChoiceField(label="Rule", choices=_kind_choices(0), initial=RULE_KINDS[0].key)
+    compo = forms.CharField(label="Source (compo)", required=False, max_length=255)
+    name = forms.CharField(label="Field (name)", required=False, max_length=255)
+    type = forms.CharField(label="Data type (type)", required=False, max_length=255)
+    operator = forms.CharField(label="Operator", required=False, max_length=255)
+    condition = forms.ChoiceField(
+        label="Sub-rules combine with", choices=CONDITION_CHOICES, initial="and", required=False
+    )
+
+    def __init__(self, *args, depth: int = 0, **kwargs):
+        initial = kwargs.get("initial") or {}
+        super().__init__(*args, **kwargs)
+        self.depth = depth
+        data = self.data if self.is_bound else None
+        self.params = ParamFormSet(data, prefix=f"{self.prefix}-params",
+                                   initial=initial.get("params"))
+        self.children = None
+        if depth == 0:
+            self.fields["kind"].choices = _kind_choices(0)
+            self.children = SubRuleFormSet(data, prefix=f"{self.prefix}-children",
+                                           initial=initial.get("children"),
+                                           form_kwargs={"depth": 1})
+        else:
+            self.fields["kind"].choices = _kind_choices(1)
+            del self.fields["condition"]
+
+    def kind_param_fields(self) -> Iterator[tuple[str, list[forms.BoundField]]]:
+        """(kind key, bound fields of its params) for each known kind."""
+        for kind in RULE_KINDS:
+            yield kind.key, [self[kind_param_field_name(kind.key, p.name)] for p in kind.params]
+
+    def active_formsets(self) -> list[NestedFormSet]:
+        kind = self._current_kind()
+        active = [self.params] if kind == CUSTOM else []
+        if self.children is not None:
+            active.append(self.children)
+        return active
+
+    def _current_kind(self) -> str:
+        if hasattr(self, "cleaned_data"):
+            return self.cleaned_data.get("kind", "")
+        return self["kind"].value() or ""
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        has_children = self.children is not None and bool(self.children.live_forms())
+        if kind == GROUP and not has_children:
+            self.add_error("kind", "A group needs at least one sub-rule: add one, or pick a rule.")
+        elif kind == CUSTOM:
+            own = any(data.get(name) for name in OWN_RULE_FIELDS) or self.params.live_forms()
+            if own or not has_children:
+                for name in OWN_RULE_FIELDS:
+                    if not data.get(name):
+                        self.add_error(name, f"Enter the {name} of this custom rule.")
+        elif kind in RULE_KINDS_BY_KEY:
+            for spec in RULE_KINDS_BY_KEY[kind].params:
+                field = kind_param_field_name(kind, spec.name)
+                if data.get(field) in (None, "") and field not in self.errors:
+                    self.add_error(field, f"Enter the {spec.label().lower()}.")
+        return data
+
+    def to_rule(self) -> Rule:
+        data = self.cleaned_data
+        kind = data["kind"]
+        if kind in RULE_KINDS_BY_KEY:
+            rule_kind = RULE_KINDS_BY_KEY[kind]
+            rule = rule_kind.build({
+                spec.name: data[kind_param_field_name(kind, spec.name)] for spec in rule_kind.params
+            })
+        elif kind == CUSTOM:
+            rule = Rule(*(data[name] for name in OWN_RULE_FIELDS),
+                        params=[form.to_param() for form in self.params.live_forms()])
+        else:
+            rule = Rule()
+        if self.children is not None:
+            rule.children = [form.to_rule() for form in self.children.live_forms()]
+            if rule.children:
+                rule.condition = data.get("condition") or "and"
+        return rule
+
+    @staticmethod
+    def initial_of(rule: Rule, *, depth: int = 0) -> dict:
+        known = rule_kind_of(rule)
+        initial: dict = {"condition": rule.condition or "and"}
+        if known is not None:
+            initial["kind"] = known.key
+            for param in rule.params:
+                initial[kind_param_field_name(known.key, param.name)] = param.value
+        elif depth == 0 and rule.is_group and not rule.has_own_fields:
+            initial["kind"] = GROUP
+        else:
+            initial.update(kind=CUSTOM, compo=rule.compo, name=rule.name, type=rule.type,
+                           operator=rule.operator,
+                           params=[ParamForm.initial_of(param) for param in rule.params])
+        if depth == 0:
+            initial["children"] = [RuleForm.initial_of(child, depth=1) for child in rule.children]
+        return initial
+
+
+def _add_kind_param_fields() -> None:
+    """Each known kind's params become typed fields of RuleForm (a number
+    input for an int param), shown when that kind is picked."""
+    for kind in RULE_KINDS:
+        for spec in kind.params:
+            if spec.type is int:
+                field = forms.IntegerField(label=spec.label(), required=False)
+            else:
+                field = forms.CharField(label=spec.label(), required=False, max_length=10_000)
+            RuleForm.base_fields[kind_param_field_name(kind.key, spec.name)] = field
+
+
+_add_kind_param_fields()
+
+SubRuleFormSet = nested_formset(
+    RuleForm, max_num=MAX_RULES, min_num=0, extra=0,
+    messages={"too_many_forms": f"A group holds at most {MAX_RULES} sub-rules."},
+)
+RuleFormSet = nested_formset(
+    RuleForm, max_num=MAX_RULES, min_num=1, extra=0,
+    messages={
+        "too_few_forms": "Add at least one rule to this selection.",
+        "too_many_forms": f"A selection holds at most {MAX_RULES} rules.",
+    },
+)
+
+
+# --- selections -----------------------------------------------------------------
+
+
+class SelectionForm(NestedForm):
+    list_id = forms.IntegerField(label="Database id", min_value=1)
+    condition = forms.ChoiceField(label="Rules combine with", choices=CONDITION_CHOICES,
+                                  initial="and")
+    limit = forms.IntegerField(label="Profile limit", min_value=0, initial=0,
+                               help_text="0 means no limit")
+    percent_from = forms.IntegerField(label="From %", min_value=0, max_value=99, initial=0)
+    percent_to = forms.IntegerField(label="To %", min_value=1, max_value=100, initial=100)
+
+    def __init__(self, *args, **kwargs):
+        initial = kwargs.get("initial") or {}
+        super().__init__(*args, **kwargs)
+        self.rules = RuleFormSet(self.data if self.is_bound else None,
+                                 prefix=f"{self.prefix}-rules", initial=initial.get("rules"))
+
+    def active_formsets(self) -> list[NestedFormSet]:
+        return [self.rules]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("percent_from"), data.get("percent_to")
+        if low is not None and high is not None and low >= high:
+            self.add_error("percent_to", "Must be greater than From %.")
+        return data
+
+    def to_selection(self) -> Selection:
+        data = self.cleaned_data
+        return Selection(
+            list_id=data["list_id"], condition=data["condition"], limit=data["limit"],
+            percent_from=data["percent_from"], percent_to=data["percent_to"],
+            rules=[form.to_rule() for form in self.rules.live_forms()],
+        )
+
+    @staticmethod
+    def initial_of(selection: Selection) -> dict:
+        return {
+            "list_id": selection.list_id, "condition": selection.condition,
+            "limit": selection.limit, "percent_from": selection.percent_from,
+            "percent_to": selection.percent_to,
+            "rules": [RuleForm.initial_of(rule) for rule in selection.rules],
+        }
+
+
+class SelectionFormSetBase(NestedFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new page starts with one selection holding one empty rule.
+        if not self.is_bound and not self.initial:
+            self.initial = [{"rules": [{}]}]
+            self.extra = 0
+
+
+SelectionFormSet = formset_factory(
+    SelectionForm, formset=SelectionFormSetBase, extra=0, min_num=1, max_num=MAX_SELECTIONS,
+    validate_min=True, validate_max=True, can_delete=True,
+)
+SelectionFormSet.default_error_messages = {
+    **BaseFormSet.default_error_messages,
+    "too_few_forms": "Add at least one selection with its rules.",
+    "too_many_forms": f"A segment holds at most {MAX_SELECTIONS} selections.",
+}
+
+
+# --- the whole builder ------------------------------------------------------------
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(label="Segment name", max_length=255)
+    kind = forms.ChoiceField(label="Kind", choices=KIND_CHOICES, initial=Kind.DYNAMIC.value,
+                             widget=forms.RadioSelect)
+    format = forms.ChoiceField(label="Request format", choices=FORMAT_CHOICES)
+    list_id = forms.IntegerField(
+        label="Database id", min_value=1, required=False,
+        help_text="Required for a static segment; optional for the others.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read at request time, not import time, so settings changes apply.
+        self.fields["format"].initial = settings.ALTCRAFT_FORMAT
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Kind.STATIC and data.get("list_id") is None \
+                and "list_id" not in self.errors:
+            self.add_error("list_id", "A static segment needs its database id.")
+        return data
+
+
+class BuilderForms:
+    """The segment form and its selections, validated and read together."""
+
+    def __init__(self, data=None, *, initial: dict | None = None):
+        initial = initial or {}
+        self.segment_form = SegmentForm(data, initial=initial.get("segment"))
+        self.selections = SelectionFormSet(data, prefix="selections",
+                                           initial=initial.get("selections"))
+
+    @classmethod
+    def from_segment(cls, segment: Segment, *, fmt: str | None = None) -> BuilderForms:
+        segment_initial = {"name": segment.name, "kind": segment.kind.value,
+                           "list_id": segment.list_id}
+        if fmt:
+            segment_initial["format"] = fmt
+        selections = [SelectionForm.initial_of(selection) for selection in segment.selections]
+        return cls(initial={"segment": segment_initial, "selections": selections or None})
+
+    @property
+    def kind(self) -> str:
+        return self.segment_form["kind"].value() or ""
+
+    def is_valid(self) -> bool:
+        valid = self.segment_form.is_valid()
+        if self.kind != Kind.STATIC:
+            valid = self.selections.is_valid() and valid
+        return valid
+
+    def error_count(self) -> int:
+        count = sum(len(errors) for errors in self.segment_form.errors.values())
+        if self.kind != Kind.STATIC:
+            count += self.selections.error_count()
+        return count
+
+    def segment(self) -> Segment:
+        """The Segment the valid forms describe."""
+        data = self.segment_form.cleaned_data
+        kind = Kind(data["kind"])
+        selections = []
+        if kind is not Kind.STATIC:
+            selections = [form.to_selection() for form in self.selections.live_forms()]
+        return Segment(name=data["name"], kind=kind, list_id=data.get("list_id"),
+                       selections=selections)
+
+    @property
+    def format(self) -> str:
+        return self.segment_form.cleaned_data["format"]

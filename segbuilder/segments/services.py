@@ -1,0 +1,71 @@
+"""Services: the only code that combines the database and Altcraft."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
+
+from segbuilder.altcraft.client import (
+    MASK,
+    AltcraftClient,
+    FailedBeforeSending,
+    OutcomeUnknown,
+    Rejected,
+    with_token,
+)
+from segbuilder.altcraft.codec import payload_to_json, payload_to_xml
+from segbuilder.altcraft.segment import Segment
+from segbuilder.segments.models import Submission
+
+logger = logging.getLogger(__name__)
+
+
+def segment_preview(*, segment: Segment) -> dict[str, str]:
+    """The exact request body in JSON and XML, with the token shown as ***."""
+    fields = with_token(segment.to_payload(), MASK)
+    return {"json": payload_to_json(fields), "xml": payload_to_xml(fields).decode("utf-8")}
+
+
+def segment_submit(
+    *, author: AbstractBaseUser, segment: Segment, fmt: str, client: AltcraftClient | None = None
+) -> Submission:
+    """Create the segment in Altcraft, keeping a history row of the attempt.
+
+    The row is written before the request so that even a crash mid-send
+    leaves a trace; it is updated with whatever Altcraft answered."""
+    payload = segment.to_payload()
+    submission = Submission.objects.create(
+        author=author, name=segment.name, kind=segment.kind.value, format=fmt, payload=payload
+    )
+    client = client or AltcraftClient.from_settings()
+    started = time.monotonic()
+    try:
+        answer = client.segment_add(payload, fmt=fmt)
+    except Rejected as error:
+        _record(submission, Submission.Status.REJECTED, error_code=error.code,
+                error_text=error.error_text, answer=error.answer)
+    except FailedBeforeSending as error:
+        _record(submission, Submission.Status.FAILED, error_text=str(error))
+    except OutcomeUnknown as error:
+        _record(submission, Submission.Status.UNKNOWN, error_text=str(error), answer=error.answer)
+    except Exception as error:  # a bug of ours after the row was written: keep the trace
+        logger.exception("sending submission %s failed unexpectedly", submission.pk)
+        _record(submission, Submission.Status.UNKNOWN,
+                error_text=f"An unexpected error stopped the send ({type(error).__name__}). "
+                "The segment may or may not exist in Altcraft: check there before sending again.")
+    else:
+        saved_id = answer.data.get("saved_id") if isinstance(answer.data, dict) else None
+        _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
+    submission.duration_ms = round((time.monotonic() - started) * 1000)
+    submission.finished_at = timezone.now()
+    submission.save()
+    return submission
+
+
+def _record(submission: Submission, status: str, **fields) -> None:
+    submission.status = status
+    for name, value in fields.items():
+        setattr(submission, name, value)

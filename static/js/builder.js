@@ -1,0 +1,171 @@
+/*
+ * The builder's rows: add, remove and duplicate selections, rules, sub-rules
+ * and params without reloading, and show the fields that fit the picked
+ * segment kind and rule kind.
+ *
+ * Django formset rules we keep (DESIGN.md, habit 4):
+ * - a new row comes from the page-level <template> of its level; its index is
+ *   the formset's TOTAL_FORMS, and only the __prefix__ that follows the
+ *   formset's own prefix is replaced;
+ * - remove hides the row and ticks its DELETE box; rows are never renumbered.
+ * No inline handlers: everything is wired here, so a strict CSP works.
+ */
+(function () {
+  "use strict";
+
+  const form = document.getElementById("builder");
+  if (!form) return;
+
+  // selections-3-rules -> selections-__prefix__-rules: the prefix the row
+  // templates were rendered with.
+  function genericPrefix(prefix) {
+    return prefix.replace(/(?<=-)\d+(?=-|$)/g, "__prefix__");
+  }
+
+  function totalInput(formset) {
+    return formset.querySelector(
+      ':scope > input[name="' + formset.dataset.prefix + '-TOTAL_FORMS"]');
+  }
+
+  function rowsOf(formset) {
+    return formset.querySelector(":scope > .formset-rows");
+  }
+
+  function visibleRows(formset) {
+    return Array.from(rowsOf(formset).children).filter((row) => !row.hidden);
+  }
+
+  function say(formset, message) {
+    formset.querySelector(":scope > .formset-limit").textContent = message;
+  }
+
+  // A new row may be added while fewer than max are shown, and while the
+  // indexes used so far (deleted rows included) stay under the server's cap.
+  function roomFor(formset) {
+    const max = Number(formset.dataset.max);
+    if (visibleRows(formset).length >= max) {
+      say(formset, "This holds at most " + max + ". Remove one before adding another.");
+      return false;
+    }
+    if (Number(totalInput(formset).value) >= Number(formset.dataset.absoluteMax)) {
+      say(formset, "Too many rows were added and removed here. Preview the segment to tidy up, then add more.");
+      return false;
+    }
+    say(formset, "");
+    return true;
+  }
+
+  function nextIndex(formset) {
+    const total = totalInput(formset);
+    const index = Number(total.value);
+    total.value = index + 1;
+    return index;
+  }
+
+  function focusFirstField(row) {
+    const field = row.querySelector("input:not([type=hidden]):not([hidden]), select, textarea");
+    if (field) field.focus();
+  }
+
+  function addRow(formset) {
+    if (!roomFor(formset)) return;
+    const template = document.getElementById(formset.dataset.template);
+    const prefix = formset.dataset.prefix;
+    const index = nextIndex(formset);
+    const html = template.innerHTML.replaceAll(
+      genericPrefix(prefix) + "-__prefix__", prefix + "-" + index);
+    const holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    const row = holder.content.firstElementChild;
+    rowsOf(formset).appendChild(row);
+    refresh(row);
+    focusFirstField(row);
+  }
+
+  // Every attribute that carries the row's prefix is moved to the new index;
+  // the children keep theirs, so the copied nested formsets stay consistent.
+  function renamePrefix(root, from, to) {
+    const elements = [root, ...root.querySelectorAll("*")];
+    for (const element of elements) {
+      for (const attribute of Array.from(element.attributes)) {
+        if (attribute.value.includes(from)) {
+          element.setAttribute(attribute.name, attribute.value.split(from).join(to));
+        }
+      }
+    }
+  }
+
+  function duplicateRow(row) {
+    const formset = row.closest(".formset");
+    if (!roomFor(formset)) return;
+    const prefix = formset.dataset.prefix;
+    // cloneNode copies current values, selections and ticks (HTML spec).
+    const copy = row.cloneNode(true);
+    const newPrefix = prefix + "-" + nextIndex(formset);
+    renamePrefix(copy, row.dataset.rowPrefix + "-", newPrefix + "-");
+    copy.dataset.rowPrefix = newPrefix;
+    copy.querySelectorAll(".is-invalid").forEach((el) => {
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+    });
+    copy.querySelectorAll(".invalid-feedback, .alert").forEach((el) => el.remove());
+    row.after(copy);
+    focusFirstField(copy);
+  }
+
+  function removeRow(row) {
+    const formset = row.closest(".formset");
+    const box = deleteBoxOf(row);
+    if (box) box.checked = true;
+    row.hidden = true;
+    say(formset, "");
+    formset.querySelector(':scope > [data-action="add"]').focus();
+  }
+
+  // The row's own DELETE box, not one of its nested rows'.
+  function deleteBoxOf(row) {
+    const name = row.dataset.rowPrefix + "-DELETE";
+    return row.querySelector('input[name="' + name + '"]');
+  }
+
+  // Show the fields of the picked rule kind, in this row only.
+  function showRuleKind(select) {
+    const own = select.closest(".rule-own");
+    for (const part of own.querySelectorAll(":scope > [data-kind]")) {
+      part.hidden = part.dataset.kind !== select.value;
+    }
+  }
+
+  function showSegmentKind() {
+    const checked = form.querySelector('input[name="kind"]:checked');
+    const isStatic = checked && checked.value === "static";
+    document.getElementById("rules-section").hidden = isStatic;
+  }
+
+  function refresh(root) {
+    root.querySelectorAll(".rule-kind select").forEach(showRuleKind);
+  }
+
+  form.addEventListener("click", function (event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button || !form.contains(button)) return;
+    const action = button.dataset.action;
+    if (action === "add") {
+      addRow(button.closest(".formset"));
+    } else if (action === "duplicate") {
+      duplicateRow(button.closest(".formset-row"));
+    } else if (action === "remove") {
+      removeRow(button.closest(".formset-row"));
+    }
+  });
+
+  form.addEventListener("change", function (event) {
+    if (event.target.matches(".rule-kind select")) showRuleKind(event.target);
+    if (event.target.name === "kind") showSegmentKind();
+  });
+
+  showSegmentKind();
+  refresh(form);
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

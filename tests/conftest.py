@@ -1,0 +1,28 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from segbuilder.altcraft.sandbox import SandboxServer
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxServer]:
+    """A running Altcraft sandbox on a free port, with the docs' token."""
+    server = SandboxServer(port=0).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox_settings(sandbox: SandboxServer, settings) -> SandboxServer:
+    """The sandbox, with the Altcraft settings pointing at it."""
+    settings.ALTCRAFT_API_URL = sandbox.url
+    settings.ALTCRAFT_API_TOKEN = sandbox.token
+    settings.ALTCRAFT_TIMEOUT = 5.0
+    return sandbox

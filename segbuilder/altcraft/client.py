@@ -173,7 +173,14 @@ class AltcraftClient:
     def call(self, method: str, params: dict, *, fmt: str = "json") -> Answer:
         """POST one method and return its answer, or raise an AltcraftError."""
         method = method.strip("/")
-        body = codec.encode(with_token(params, self._token), fmt)
+        try:
+            body = codec.encode(with_token(params, self._token), fmt)
+        except codec.CodecError as error:
+            raise FailedBeforeSending(
+                f"The request could not be written as {fmt.upper()} ({error}). Nothing was "
+                f"sent, so {_nothing_changed(method)}",
+                retryable=False,
+            ) from None
         headers = {"Content-Type": codec.CONTENT_TYPES[fmt], "Accept": "application/json, */*"}
         received = self._send(method, body, headers)
         return self._read_answer(method, received)
@@ -187,7 +194,9 @@ class AltcraftClient:
             except FailedBeforeSending as error:
                 if attempt + 1 >= attempts or not error.retryable:
                     raise
-                time.sleep(self.backoff * 2**attempt)
+                pause = self.backoff * 2**attempt
+                logger.info("Altcraft %s: retrying in %.2f s", method, pause)
+                time.sleep(pause)
         raise AssertionError("unreachable")
 
     def _send_once(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
@@ -270,7 +279,7 @@ class AltcraftClient:
             error_text = self._mask(str(envelope.get("error_text") or "no error text"))
             raise Rejected(
                 f"Altcraft refused the request (error {code}: {_shorten(error_text)}). "
-                f"{_refused(method)}",
+                f"{_refused(method)}{_code_hint(code)}",
                 code=code,
                 error_text=error_text,
                 answer=raw,
@@ -396,6 +405,14 @@ def _maybe(method: str) -> str:
             "trying again, or it may be created twice."
         )
     return "it only reads data, so it is safe to try again."
+
+
+def _code_hint(code: int | None) -> str:
+    return {
+        401: " Check ALTCRAFT_API_TOKEN.",
+        402: " The Altcraft account's tariff limit is reached.",
+        403: " The API token has no access to this.",
+    }.get(code or 0, "")
 
 
 def _status_hint(status: int) -> str:

@@ -24,6 +24,12 @@ MAX_RULES = 50
 MAX_PARAMS = 20
 
 GROUP = "group"
+# Ids and counts are stored as 64-bit integers.
+MAX_INT = 2**63 - 1
+TAMPERED_MESSAGE = (
+    "Part of this form arrived incomplete or altered (its row counts are missing or wrong), "
+    "so its rows could not be read. Add them again, or start from a fresh builder page."
+)
 OWN_RULE_FIELDS = ("compo", "name", "type", "operator")
 CONDITION_CHOICES = [("and", "AND: all must match"), ("or", "OR: any may match")]
 KIND_CHOICES = [
@@ -93,21 +99,26 @@ class NestedFormSet(BaseFormSet):
             return False
         return not is_marked_deleted(form)
 
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound and not self.management_form.is_valid():
+            # Django replaces this error with "too few forms"; say what happened.
+            self._non_form_errors = self.error_class(
+                [TAMPERED_MESSAGE], error_class="nonform", renderer=self.renderer
+            )
+
     def is_valid(self) -> bool:
         valid = super().is_valid()
-        for form in self.forms:
-            if self.is_live(form) and isinstance(form, NestedForm) and form.is_valid():
-                for child in form.active_formsets():
-                    valid = child.is_valid() and valid
+        for form in self.live_forms():
+            for child in form.active_formsets():
+                valid = child.is_valid() and valid
         return valid
 
     def error_count(self) -> int:
         count = len(self.non_form_errors())
-        for form in self.forms:
-            if self.is_live(form):
-                count += sum(len(errors) for errors in form.errors.values())
-                if isinstance(form, NestedForm) and not form.errors:
-                    count += sum(child.error_count() for child in form.active_formsets())
+        for form in self.live_forms():
+            count += sum(len(errors) for errors in form.errors.values())
+            count += sum(child.error_count() for child in form.active_formsets())
         return count
 
     @property
@@ -133,7 +144,7 @@ def nested_formset(form, *, max_num: int, min_num: int, extra: int, messages: di
 # --- params ---------------------------------------------------------------------
 
 
-class ParamForm(forms.Form):
+class ParamForm(NestedForm):
     name = forms.CharField(label="Parameter", max_length=255)
     value = forms.CharField(label="Value", required=False, strip=False, max_length=10_000)
     value_type = forms.ChoiceField(label="Type", choices=VALUE_TYPE_CHOICES, initial="text")
@@ -145,6 +156,9 @@ class ParamForm(forms.Form):
                 data["value"] = int(data["value"].strip())
             except ValueError:
                 self.add_error("value", "Enter a whole number, or set the type to Text.")
+            else:
+                if abs(data["value"]) > MAX_INT:
+                    self.add_error("value", "This number is too large.")
         return data
 
     def to_param(self) -> Param:
@@ -285,7 +299,8 @@ def _add_kind_param_fields() -> None:
     for kind in RULE_KINDS:
         for spec in kind.params:
             if spec.type is int:
-                field = forms.IntegerField(label=spec.label(), required=False)
+                field = forms.IntegerField(label=spec.label(), required=False, min_value=1,
+                                           max_value=MAX_INT)
             else:
                 field = forms.CharField(label=spec.label(), required=False, max_length=10_000)
             RuleForm.base_fields[kind_param_field_name(kind.key, spec.name)] = field
@@ -310,10 +325,10 @@ RuleFormSet = nested_formset(
 
 
 class SelectionForm(NestedForm):
-    list_id = forms.IntegerField(label="Database id", min_value=1)
+    list_id = forms.IntegerField(label="Database id", min_value=1, max_value=MAX_INT)
     condition = forms.ChoiceField(label="Rules combine with", choices=CONDITION_CHOICES,
                                   initial="and")
-    limit = forms.IntegerField(label="Profile limit", min_value=0, initial=0,
+    limit = forms.IntegerField(label="Profile limit", min_value=0, max_value=MAX_INT, initial=0,
                                help_text="0 means no limit")
     percent_from = forms.IntegerField(label="From %", min_value=0, max_value=99, initial=0)
     percent_to = forms.IntegerField(label="To %", min_value=1, max_value=100, initial=100)
@@ -381,7 +396,7 @@ class SegmentForm(forms.Form):
                              widget=forms.RadioSelect)
     format = forms.ChoiceField(label="Request format", choices=FORMAT_CHOICES)
     list_id = forms.IntegerField(
-        label="Database id", min_value=1, required=False,
+        label="Database id", min_value=1, max_value=MAX_INT, required=False,
         help_text="Required for a static segment; optional for the others.",
     )
 

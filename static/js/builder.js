@@ -79,6 +79,7 @@
     const row = holder.content.firstElementChild;
     rowsOf(formset).appendChild(row);
     refresh(row);
+    rowsChanged(formset);
     focusFirstField(row);
   }
 
@@ -110,6 +111,7 @@
     });
     copy.querySelectorAll(".invalid-feedback, .alert").forEach((el) => el.remove());
     row.after(copy);
+    rowsChanged(formset);
     focusFirstField(copy);
   }
 
@@ -119,6 +121,7 @@
     if (box) box.checked = true;
     row.hidden = true;
     say(formset, "");
+    rowsChanged(formset);
     formset.querySelector(':scope > [data-action="add"]').focus();
   }
 
@@ -142,8 +145,24 @@
     document.getElementById("rules-section").hidden = isStatic;
   }
 
+  // A rule's AND/OR for its sub-rules shows only while it has sub-rules.
+  function showSubruleCondition(rule) {
+    const subrules = rule.querySelector(":scope > .subrules");
+    if (!subrules) return;
+    const formset = subrules.querySelector(":scope > .formset");
+    subrules.querySelector(":scope > .subrule-condition").hidden =
+      visibleRows(formset).length === 0;
+  }
+
   function refresh(root) {
     root.querySelectorAll(".rule-kind select").forEach(showRuleKind);
+    root.querySelectorAll(".rule").forEach(showSubruleCondition);
+  }
+
+  // After rows change, the rule that owns the formset may need its AND/OR.
+  function rowsChanged(formset) {
+    const owner = formset.closest(".formset-row");
+    if (owner && owner.classList.contains("rule")) showSubruleCondition(owner);
   }
 
   form.addEventListener("click", function (event) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.segment import Kind
 
 
@@ -43,11 +44,9 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-created_at"])]
 
-    @property
-    def payload_json(self) -> str:
-        from segbuilder.altcraft.codec import payload_to_json
-
-        return payload_to_json(self.payload)
-
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+    @property
+    def payload_json(self) -> str:
+        return payload_to_json(self.payload)

@@ -1,0 +1,42 @@
+# The two commands of the quick start: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+
+.PHONY: setup run test test-browser test-fast lint chromium clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Sets up, migrates, creates an admin on first run, starts the sandbox
+# Altcraft (unless ALTCRAFT_API_URL points elsewhere) and the app.
+run: setup
+	scripts/run
+
+# Every test, browser ones included (they skip, saying why, without Chromium).
+test: setup chromium
+	$(VENV)/bin/pytest
+
+test-fast: setup
+	$(VENV)/bin/pytest -m "not browser"
+
+test-browser: setup chromium
+	$(VENV)/bin/pytest -m browser
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+# Browser tests use Debian's Chromium (no browser download works here).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is not installed (apt-get install chromium): browser tests will be skipped."; fi; }
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -39,10 +39,14 @@ class Submission(models.Model):
     # Altcraft's raw answer (capped by the client), or what went wrong.
     answer = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The builder form's one-time key: one submission per intent (a double
+    # click or a resubmitted form finds the first submission instead).
+    key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-created_at"])]
+        permissions = [("send_segment", "Can send segments to Altcraft")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from segbuilder.segments import views
+from segbuilder.segments.views import builder, history
 
 urlpatterns = [
-    path("", views.builder, name="builder"),
-    path("history/", views.history, name="history"),
-    path("history/<int:pk>/", views.submission_detail, name="submission_detail"),
+    path("", builder.builder, name="builder"),
+    path("history/", history.history, name="history"),
+    path("history/<int:pk>/", history.submission_detail, name="submission_detail"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from segbuilder.segments.models import Submission
@@ -28,7 +29,17 @@ EXPECTED = {
 
 @pytest.fixture
 def user(django_user_model):
-    return django_user_model.objects.create_user("maria", password="pw-for-tests-1")
+    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
+    user.groups.add(Group.objects.get(name="Segment editors"))
+    return user
+
+
+@pytest.fixture
+def viewer(client, django_user_model):
+    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
+    user.groups.add(Group.objects.get(name="Segment viewers"))
+    client.force_login(user)
+    return client
 
 
 @pytest.fixture
@@ -196,3 +207,18 @@ def test_the_history_lists_submissions_newest_first(logged_in, sandbox_settings)
         ["maria", "Dynamic segment", "dynamic", "Created", str(newest.altcraft_id)],
         ["maria", "Segment 2", "static", "Created", str(oldest.altcraft_id)],
     ]
+
+
+def test_viewers_see_no_send_button_and_the_server_refuses_them(viewer, sandbox_settings):
+    html = viewer.get(reverse("builder")).content.decode()
+    assert 'value="send"' not in html
+    response = post_builder(viewer, action="send", **EXAMPLES["dynamic"])
+    assert response.status_code == 403
+    assert "not send them" in response.content.decode()
+    assert field_value(response, "name") == "Dynamic segment"
+    assert sandbox_settings.received == [] and Submission.objects.count() == 0
+
+
+def test_viewers_may_preview(viewer):
+    response = post_builder(viewer, action="preview", **EXAMPLES["dynamic"])
+    assert response.status_code == 200 and response.context["preview"]

@@ -1,18 +1,15 @@
-"""Thin views: bind, validate, call one service, render or redirect."""
+"""The builder page: compose, preview and send a segment."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from segbuilder.segments.forms import KIND_HELP, BuilderForms
 from segbuilder.segments.models import Submission
 from segbuilder.segments.services import segment_preview, segment_submit
-
-HISTORY_PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -26,31 +23,29 @@ def builder(request: HttpRequest) -> HttpResponse:
     problems = segment.problems()
     if problems:  # the forms should have caught these; never send a bad segment
         return _render_builder(request, forms, problems=[str(p) for p in problems])
+    preview = segment_preview(segment=segment)
     if request.POST.get("action") != "send":
-        return _render_builder(request, forms, preview=segment_preview(segment=segment))
+        return _render_builder(request, forms, preview=preview)
+    if not can_send(request.user):
+        return _render_builder(request, forms, preview=preview, status=403, send_refused=True)
     submission = segment_submit(author=request.user, segment=segment, fmt=forms.format)
     if submission.status == Submission.Status.CREATED:
         messages.success(request, f"Segment “{submission.name}” was created in Altcraft.")
         return redirect("submission_detail", pk=submission.pk)
-    return _render_builder(request, forms, submission=submission,
-                           preview=segment_preview(segment=segment))
+    return _render_builder(request, forms, submission=submission, preview=preview)
 
 
-def _render_builder(request: HttpRequest, forms: BuilderForms, **context) -> HttpResponse:
+def can_send(user) -> bool:
+    return user.has_perm("segments.send_segment")
+
+
+def _render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
+                    **context) -> HttpResponse:
     return render(request, "segments/builder.html", {
         "forms": forms,
         "kind_help": KIND_HELP,
         "error_count": forms.error_count() if forms.segment_form.is_bound else 0,
+        "can_send": can_send(request.user),
         **context,
-    })
+    }, status=status)
 
-
-def history(request: HttpRequest) -> HttpResponse:
-    submissions = Submission.objects.select_related("author")
-    page = Paginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "segments/history.html", {"page": page})
-
-
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = get_object_or_404(Submission.objects.select_related("author"), pk=pk)
-    return render(request, "segments/submission_detail.html", {"submission": submission})

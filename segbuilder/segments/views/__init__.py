@@ -1,0 +1,2 @@
+"""Thin views, one module per page family: bind, validate, call one service,
+render or redirect."""

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from segbuilder.altcraft.client import (
@@ -29,17 +32,37 @@ def segment_preview(*, segment: Segment) -> dict[str, str]:
     return {"json": payload_to_json(fields), "xml": payload_to_xml(fields).decode("utf-8")}
 
 
+@dataclass(frozen=True)
+class SubmitResult:
+    submission: Submission
+    # True when the key had been used already: nothing was sent this time.
+    repeated: bool = False
+
+
 def segment_submit(
-    *, author: AbstractBaseUser, segment: Segment, fmt: str, client: AltcraftClient | None = None
-) -> Submission:
+    *,
+    author: AbstractBaseUser,
+    segment: Segment,
+    fmt: str,
+    key: uuid.UUID | None = None,
+    client: AltcraftClient | None = None,
+) -> SubmitResult:
     """Create the segment in Altcraft, keeping a history row of the attempt.
 
     The row is written before the request so that even a crash mid-send
-    leaves a trace; it is updated with whatever Altcraft answered."""
+    leaves a trace; it is updated with whatever Altcraft answered. A `key`
+    already used (double click, second tab, resubmitted page) sends nothing
+    and returns the first submission: the database's unique constraint
+    decides, so it holds across workers."""
     payload = segment.to_payload()
-    submission = Submission.objects.create(
-        author=author, name=segment.name, kind=segment.kind.value, format=fmt, payload=payload
-    )
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                author=author, name=segment.name, kind=segment.kind.value, format=fmt,
+                payload=payload, key=key,
+            )
+    except IntegrityError:
+        return SubmitResult(Submission.objects.get(key=key), repeated=True)
     client = client or AltcraftClient.from_settings()
     started = time.monotonic()
     try:
@@ -62,7 +85,7 @@ def segment_submit(
     submission.duration_ms = round((time.monotonic() - started) * 1000)
     submission.finished_at = timezone.now()
     submission.save()
-    return submission
+    return SubmitResult(submission)
 
 
 def _record(submission: Submission, status: str, **fields) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,23 +18,43 @@ from segbuilder.segments.services import segment_preview, segment_submit
 def builder(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _render_builder(request, BuilderForms())
+    key = posted_key(request)
     forms = BuilderForms(request.POST)
     if not forms.is_valid():
-        return _render_builder(request, forms)
+        return _render_builder(request, forms, key=key)
     segment = forms.segment()
     problems = segment.problems()
     if problems:  # the forms should have caught these; never send a bad segment
-        return _render_builder(request, forms, problems=[str(p) for p in problems])
+        return _render_builder(request, forms, key=key, problems=[str(p) for p in problems])
     preview = segment_preview(segment=segment)
     if request.POST.get("action") != "send":
-        return _render_builder(request, forms, preview=preview)
+        return _render_builder(request, forms, key=key, preview=preview)
     if not can_send(request.user):
-        return _render_builder(request, forms, preview=preview, status=403, send_refused=True)
-    submission = segment_submit(author=request.user, segment=segment, fmt=forms.format)
+        return _render_builder(request, forms, key=key, preview=preview, status=403,
+                               send_refused=True)
+    result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
+                            key=key or uuid.uuid4())
+    submission = result.submission
+    if result.repeated:
+        messages.info(request, "This form was sent already, so nothing was sent again. "
+                      "Here is what happened to it.")
+        return redirect("submission_detail", pk=submission.pk)
     if submission.status == Submission.Status.CREATED:
         messages.success(request, f"Segment “{submission.name}” was created in Altcraft.")
         return redirect("submission_detail", pk=submission.pk)
-    return _render_builder(request, forms, submission=submission, preview=preview)
+    # Rejected or failed: nothing was created, so a fresh key lets the user send
+    # again. Outcome unknown: the same key, so a resend shows this attempt.
+    next_key = key if submission.status == Submission.Status.UNKNOWN else None
+    return _render_builder(request, forms, key=next_key, submission=submission,
+                           preview=preview)
+
+
+def posted_key(request: HttpRequest) -> uuid.UUID | None:
+    """The builder form's one-time submission key, if it posted a valid one."""
+    try:
+        return uuid.UUID(request.POST.get("key", ""))
+    except ValueError:
+        return None
 
 
 def can_send(user) -> bool:
@@ -40,9 +62,11 @@ def can_send(user) -> bool:
 
 
 def _render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
-                    **context) -> HttpResponse:
+                    key: uuid.UUID | None = None, **context) -> HttpResponse:
     return render(request, "segments/builder.html", {
         "forms": forms,
+        # One key per intent to send: kept across previews and errors.
+        "submission_key": key or uuid.uuid4(),
         "kind_help": KIND_HELP,
         "error_count": forms.error_count() if forms.segment_form.is_bound else 0,
         "can_send": can_send(request.user),

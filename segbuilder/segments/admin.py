@@ -1,23 +1,128 @@
-from django.contrib import admin
+"""Admin review of the shared history: read-only for everyone, superusers
+included, with a CSV export of the selected rows."""
 
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from segbuilder.altcraft.codec import CodecError, payload_to_json
 from segbuilder.segments.models import Submission
+from segbuilder.segments.selectors import altcraft_id_of
+
+CSV_COLUMNS = (
+    "id", "created_at", "author", "name", "kind", "format", "status",
+    "altcraft_id", "error_code", "error_text", "duration_ms", "payload",
+)
+CSV_CHUNK_SIZE = 500
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer can
+    feed a streaming response one row at a time."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def submission_csv_lines(submissions: Iterable[Submission]) -> Iterator[str]:
+    """The header and one CSV line per submission (payload as compact JSON;
+    stored payloads never hold the token)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for s in submissions:
+        yield writer.writerow((
+            s.pk, s.created_at.isoformat(), s.author.get_username(), s.name, s.kind, s.format,
+            s.status, _blank_if_none(s.altcraft_id), _blank_if_none(s.error_code), s.error_text,
+            _blank_if_none(s.duration_ms),
+            json.dumps(s.payload, ensure_ascii=False, separators=(",", ":")),
+        ))
+
+
+def _blank_if_none(value: object) -> object:
+    return "" if value is None else value
 
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     """Read-only review of the shared history."""
 
-    list_display = ("created_at", "author", "name", "kind", "status", "altcraft_id", "duration_ms")
-    list_filter = ("status", "kind", "format")
-    search_fields = ("name", "altcraft_id")
+    list_display = ("when", "who", "name", "kind", "status", "altcraft_id", "duration")
+    list_display_links = ("when", "name")
+    list_filter = ("status", "kind", "format", ("author", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("name",)
+    search_help_text = "Part of the name, or an Altcraft id."
     date_hierarchy = "created_at"
     list_select_related = ("author",)
+    list_per_page = 100
+    # One COUNT per page is enough: the "N total" beside a filtered count would
+    # cost a second one over the whole table.
+    show_full_result_count = False
+    actions = ("export_csv",)
+    fields = (
+        "created_at", "finished_at", "author", "name", "kind", "format", "status",
+        "altcraft_id", "error_code", "error_text", "duration_ms", "payload_pretty", "answer",
+        "key",
+    )
+    readonly_fields = fields
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        actions = super().get_actions(request)
+        # Already filtered out by has_delete_permission; dropped by name as well so
+        # that a later permission change cannot bring bulk deletion back.
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
+        unsearched = queryset
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if (altcraft_id := altcraft_id_of(search_term)) is not None:
+            # OR-ed onto the list-filtered queryset, not a fresh one, so the
+            # sidebar filters still apply to id matches.
+            queryset |= unsearched.filter(altcraft_id=altcraft_id)
+        return queryset, may_have_duplicates
+
+    @admin.display(description="When", ordering="created_at")
+    def when(self, obj: Submission):
+        return obj.created_at
+
+    @admin.display(description="Who", ordering="author__username")
+    def who(self, obj: Submission) -> str:
+        return obj.author.get_username()
+
+    @admin.display(description="Duration", ordering="duration_ms")
+    def duration(self, obj: Submission) -> str:
+        return "—" if obj.duration_ms is None else f"{obj.duration_ms} ms"
+
+    @admin.display(description="Payload (token left out)")
+    def payload_pretty(self, obj: Submission) -> str:
+        try:
+            text = payload_to_json(obj.payload)
+        except CodecError as error:
+            text = f"(this payload cannot be shown as JSON: {error})"
+        return format_html('<pre class="payload">{}</pre>', text)
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
+        rows = queryset.select_related("author").iterator(chunk_size=CSV_CHUNK_SIZE)
+        response = StreamingHttpResponse(submission_csv_lines(rows),
+                                         content_type="text/csv; charset=utf-8")
+        filename = f"submissions-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from segbuilder.segments.views import builder, history
+from segbuilder.segments.views import builder, diff, history, imports
 
 urlpatterns = [
     path("", builder.builder, name="builder"),
+    path("import/", imports.builder_import, name="builder_import"),
     path("history/", history.history, name="history"),
+    path("history/diff/", diff.submission_diff, name="submission_diff"),
     path("history/<int:pk>/", history.submission_detail, name="submission_detail"),
+    path("history/<int:pk>/clone/", imports.submission_clone, name="submission_clone"),
 ]

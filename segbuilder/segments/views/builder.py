@@ -17,21 +17,21 @@ from segbuilder.segments.services import segment_preview, segment_submit
 @require_http_methods(["GET", "POST"])
 def builder(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _render_builder(request, BuilderForms())
+        return render_builder(request, BuilderForms())
     key = posted_key(request)
     forms = BuilderForms(request.POST)
     if not forms.is_valid():
-        return _render_builder(request, forms, key=key)
+        return render_builder(request, forms, key=key)
     segment = forms.segment()
     problems = segment.problems()
     if problems:  # the forms should have caught these; never send a bad segment
-        return _render_builder(request, forms, key=key, problems=[str(p) for p in problems])
+        return render_builder(request, forms, key=key, problems=[str(p) for p in problems])
     preview = segment_preview(segment=segment)
     if request.POST.get("action") != "send":
-        return _render_builder(request, forms, key=key, preview=preview)
+        return render_builder(request, forms, key=key, preview=preview)
     if not can_send(request.user):
-        return _render_builder(request, forms, key=key, preview=preview, status=403,
-                               send_refused=True)
+        return render_builder(request, forms, key=key, preview=preview, status=403,
+                              send_refused=True)
     result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
                             key=key or uuid.uuid4())
     submission = result.submission
@@ -45,8 +45,8 @@ def builder(request: HttpRequest) -> HttpResponse:
     # Rejected or failed: nothing was created, so a fresh key lets the user send
     # again. Outcome unknown: the same key, so a resend shows this attempt.
     next_key = key if submission.status == Submission.Status.UNKNOWN else None
-    return _render_builder(request, forms, key=next_key, submission=submission,
-                           preview=preview)
+    return render_builder(request, forms, key=next_key, submission=submission,
+                          preview=preview)
 
 
 def posted_key(request: HttpRequest) -> uuid.UUID | None:
@@ -61,8 +61,8 @@ def can_send(user) -> bool:
     return user.has_perm("segments.send_segment")
 
 
-def _render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
-                    key: uuid.UUID | None = None, **context) -> HttpResponse:
+def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
+                   key: uuid.UUID | None = None, **context) -> HttpResponse:
     return render(request, "segments/builder.html", {
         "forms": forms,
         # One key per intent to send: kept across previews and errors.

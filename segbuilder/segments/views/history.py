@@ -5,18 +5,45 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
+from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
+from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
+from segbuilder.segments.selectors import submission_list
 
 HISTORY_PAGE_SIZE = 50
 
 
+@require_safe
 def history(request: HttpRequest) -> HttpResponse:
-    submissions = Submission.objects.select_related("author")
-    page = Paginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "segments/history.html", {"page": page})
+    form = HistoryFilterForm(request.GET)
+    page = None
+    if form.is_valid():
+        submissions = submission_list(filters=form.cleaned_data)
+        page = Paginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "segments/history.html", {
+        "form": form, "page": page, "filtered": form.is_filtered(),
+    })
 
 
+@require_safe
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission.objects.select_related("author"), pk=pk)
-    return render(request, "segments/submission_detail.html", {"submission": submission})
+    return render(request, "segments/submission_detail.html", {
+        "submission": submission, **_payload_texts(submission.payload),
+    })
+
+
+def _payload_texts(payload: dict) -> dict[str, str]:
+    """The stored payload as JSON and XML text; a payload one format cannot
+    hold is explained instead of breaking the page."""
+    texts = {}
+    for fmt, write in (("json", payload_to_json), ("xml", payload_to_xml)):
+        try:
+            text = write(payload)
+        except CodecError as error:
+            texts[f"payload_{fmt}_error"] = str(error)
+        else:
+            texts[f"payload_{fmt}"] = text if isinstance(text, str) else text.decode("utf-8")
+    return texts

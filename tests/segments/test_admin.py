@@ -1,0 +1,277 @@
+"""Admin review of the history: staff read everything, nobody changes anything,
+and the selected rows export as CSV without the token."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from lxml import html as lxml_html
+
+from segbuilder.altcraft.segment import Segment
+from segbuilder.segments.admin import CSV_COLUMNS
+from segbuilder.segments.models import Submission
+from segbuilder.segments.services import segment_submit
+from tests.examples import example_payload
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:segments_submission_changelist"
+# Queries of the admin list, whatever the number of rows: session, user, its
+# permissions (two), the author filter's choices, one count, the page's rows,
+# and two for the date hierarchy (first/last date, then the days).
+ADMIN_LIST_QUERIES = 9
+
+
+@pytest.fixture
+def author(django_user_model):
+    return django_user_model.objects.create_user("maria", password="pw-for-tests-1")
+
+
+@pytest.fixture
+def staff(client, django_user_model):
+    """A staff member who may view submissions (through the viewers' group)."""
+    user = django_user_model.objects.create_user("sam", password="pw-for-tests-6", is_staff=True)
+    user.groups.add(Group.objects.get(name="Segment viewers"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser(client, django_user_model):
+    user = django_user_model.objects.create_superuser("root", password="pw-for-tests-7")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(params=["staff", "superuser"])
+def reviewer(request):
+    return request.getfixturevalue(request.param)
+
+
+def submission(author, *, name="Segment", when=None, **fields) -> Submission:
+    defaults = dict(kind="dynamic", format="json", payload=example_payload("dynamic", "json"),
+                    status="created", altcraft_id=None, duration_ms=120)
+    row = Submission.objects.create(author=author, name=name, **{**defaults, **fields})
+    if when is not None:  # auto_now_add ignores a given value
+        Submission.objects.filter(pk=row.pk).update(created_at=when)
+        row.refresh_from_db()
+    return row
+
+
+def change_url(row) -> str:
+    return reverse("admin:segments_submission_change", args=[row.pk])
+
+
+def listed_names(response) -> list[str]:
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content)
+    return [cell.text_content() for cell in page.xpath("//table[@id='result_list']//td"
+                                                       "[contains(@class, 'field-name')]")]
+
+
+def export(client, *rows, **filters):
+    return client.post(reverse(CHANGELIST, query=filters), {
+        "action": "export_csv", "_selected_action": [row.pk for row in rows], "index": 0})
+
+
+def csv_rows(response) -> list[list[str]]:
+    content = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.reader(io.StringIO(content, newline="")))
+
+
+# --- who gets in ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/segments/submission/"])
+def test_users_who_are_not_staff_are_sent_to_the_admin_login(client, author, url):
+    client.force_login(author)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_anonymous_users_are_sent_to_a_login_from_the_admin(client):
+    response = client.get(reverse(CHANGELIST))
+    assert response.status_code == 302
+    assert "login" in response.url
+
+
+def test_staff_list_every_submission_with_the_review_columns(reviewer, author):
+    submission(author, name="Loyal", kind="updatable", status="rejected", altcraft_id=None,
+               duration_ms=345, when=datetime.datetime(2026, 3, 10, 9, 5, tzinfo=datetime.UTC))
+    submission(author, name="Created one", altcraft_id=77)
+    response = reviewer.get(reverse(CHANGELIST))
+    page = lxml_html.fromstring(response.content)
+    headers = [th.text_content().strip() for th in page.xpath("//table[@id='result_list']//th"
+                                                             "[@scope='col']")]
+    assert headers[1:] == ["When", "Who", "Name", "Kind", "Status", "Altcraft id", "Duration"]
+    last = page.xpath("//table[@id='result_list']/tbody/tr")[-1]
+    cells = [cell.text_content().strip() for cell in last.xpath("th|td")][1:]
+    assert cells[1:] == ["maria", "Loyal", "updatable", "Rejected by Altcraft", "-", "345 ms"]
+    assert listed_names(response) == ["Created one", "Loyal"]
+
+
+def test_staff_see_every_field_read_only_and_the_payload_pretty_printed(reviewer, author):
+    row = submission(author, name="Loyal", status="rejected", error_code=17,
+                     error_text="Invalid list_id", answer='{"error":17}')
+    response = reviewer.get(change_url(row))
+    assert response.status_code == 200
+    page = lxml_html.fromstring(response.content)
+    form = page.get_element_by_id("submission_form")
+    assert form.xpath(".//input[not(@type='hidden')] | .//textarea | .//select") == []
+    assert form.xpath(".//*[@type='submit']") == []
+    readonly = {div.getparent().xpath("label")[0].text_content().rstrip(":"):
+                div.text_content().strip() for div in form.xpath(".//div[@class='readonly']")}
+    assert readonly["Name"] == "Loyal" and readonly["Error code"] == "17"
+    assert readonly["Error text"] == "Invalid list_id" and readonly["Author"] == "maria"
+    (pre,) = form.xpath(".//pre[@class='payload']")
+    assert pre.text_content() == json.dumps(row.payload, indent=2, ensure_ascii=False)
+    assert "\n  " in pre.text_content()
+
+
+# --- nobody changes anything ------------------------------------------------------------
+
+
+def test_nobody_may_add_a_submission(reviewer):
+    assert reviewer.get(reverse("admin:segments_submission_add")).status_code == 403
+    response = reviewer.post(reverse("admin:segments_submission_add"), {"name": "Forged"})
+    assert response.status_code == 403
+    assert not Submission.objects.exists()
+    html = reviewer.get(reverse(CHANGELIST)).content.decode()
+    assert reverse("admin:segments_submission_add") not in html
+
+
+def test_nobody_may_change_a_submission(reviewer, author):
+    row = submission(author, name="Loyal", status="unknown")
+    response = reviewer.post(change_url(row), {"name": "Changed", "status": "created"})
+    assert response.status_code == 403
+    row.refresh_from_db()
+    assert (row.name, row.status) == ("Loyal", "unknown")
+
+
+def test_nobody_may_delete_a_submission_one_by_one_or_in_bulk(reviewer, author):
+    row = submission(author)
+    delete_url = reverse("admin:segments_submission_delete", args=[row.pk])
+    assert reviewer.get(delete_url).status_code == 403
+    assert reviewer.post(delete_url, {"post": "yes"}).status_code == 403
+    reviewer.post(reverse(CHANGELIST), {"action": "delete_selected", "post": "yes",
+                                        "_selected_action": [row.pk], "index": 0})
+    assert Submission.objects.filter(pk=row.pk).exists()
+    assert "deletelink" not in reviewer.get(change_url(row)).content.decode()
+
+
+def test_the_only_bulk_action_offered_is_the_csv_export(reviewer, author):
+    submission(author)
+    page = lxml_html.fromstring(reviewer.get(reverse(CHANGELIST)).content)
+    options = page.xpath("//select[@name='action']/option")
+    assert [(o.get("value"), o.text_content()) for o in options] == [
+        ("", "---------"), ("export_csv", "Export selected as CSV")]
+
+
+# --- filters and search -----------------------------------------------------------------
+
+
+def test_the_list_filters_by_status_kind_format_and_author(reviewer, author, django_user_model):
+    other = django_user_model.objects.create_user("oleg", password="pw-for-tests-4")
+    submission(author, name="A", status="rejected", kind="static", format="xml")
+    submission(other, name="B", status="created", kind="dynamic", format="json")
+    changelist = reverse(CHANGELIST)
+    assert listed_names(reviewer.get(changelist, {"status__exact": "rejected"})) == ["A"]
+    assert listed_names(reviewer.get(changelist, {"kind__exact": "dynamic"})) == ["B"]
+    assert listed_names(reviewer.get(changelist, {"format__exact": "xml"})) == ["A"]
+    assert listed_names(reviewer.get(changelist, {"author__id__exact": other.pk})) == ["B"]
+
+
+def test_the_date_hierarchy_drills_into_created_at(reviewer, author):
+    submission(author, name="March", when=datetime.datetime(2026, 3, 10, tzinfo=datetime.UTC))
+    submission(author, name="April", when=datetime.datetime(2026, 4, 2, tzinfo=datetime.UTC))
+    response = reviewer.get(reverse(CHANGELIST), {"created_at__year": 2026,
+                                                  "created_at__month": 3})
+    assert listed_names(response) == ["March"]
+
+
+def test_search_finds_names_and_exact_altcraft_ids(reviewer, author):
+    submission(author, name="Loyal customers", altcraft_id=1234)
+    submission(author, name="Newsletter", altcraft_id=123)
+    submission(author, name="Promo 123", altcraft_id=None)
+    changelist = reverse(CHANGELIST)
+    assert listed_names(reviewer.get(changelist, {"q": "LOYAL"})) == ["Loyal customers"]
+    assert sorted(listed_names(reviewer.get(changelist, {"q": "123"}))) == [
+        "Newsletter", "Promo 123"]
+    assert listed_names(reviewer.get(changelist, {"q": "99999999999999999999999"})) == []
+
+
+def test_an_id_search_still_honours_the_sidebar_filters(reviewer, author):
+    submission(author, name="Created", status="created", altcraft_id=55)
+    submission(author, name="Rejected", status="rejected", altcraft_id=56)
+    response = reviewer.get(reverse(CHANGELIST), {"q": "55", "status__exact": "rejected"})
+    assert listed_names(response) == []
+
+
+# --- CSV export ---------------------------------------------------------------------------
+
+
+def test_the_csv_export_streams_exactly_the_selected_rows(reviewer, author):
+    created = submission(author, name='Loyal, "VIP"\nклиенты', kind="updatable", format="xml",
+                         altcraft_id=987, duration_ms=345,
+                         payload=example_payload("updatable", "xml"),
+                         when=datetime.datetime(2026, 3, 10, 9, 5, 7, tzinfo=datetime.UTC))
+    rejected = submission(author, name="Bad", status="rejected", error_code=17,
+                          error_text="Invalid list_id", duration_ms=None)
+    submission(author, name="Not selected")
+    response = export(reviewer, created, rejected)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="submissions-')
+    assert response["Content-Disposition"].endswith('.csv"')
+    header, *rows = csv_rows(response)
+    assert header == list(CSV_COLUMNS) == [
+        "id", "created_at", "author", "name", "kind", "format", "status", "altcraft_id",
+        "error_code", "error_text", "duration_ms", "payload"]
+    assert sorted(rows, key=lambda row: int(row[0])) == [
+        [str(created.pk), "2026-03-10T09:05:07+00:00", "maria", 'Loyal, "VIP"\nклиенты',
+         "updatable", "xml", "created", "987", "", "", "345",
+         json.dumps(example_payload("updatable", "xml"), ensure_ascii=False,
+                    separators=(",", ":"))],
+        [str(rejected.pk), rejected.created_at.isoformat(), "maria", "Bad", "dynamic", "json",
+         "rejected", "", "17", "Invalid list_id", "",
+         json.dumps(rejected.payload, separators=(",", ":"))],
+    ]
+
+
+def test_the_csv_export_never_holds_the_token(reviewer, author, sandbox_settings, settings):
+    segment = Segment.from_payload(example_payload("dynamic", "json"))
+    sent = segment_submit(author=author, segment=segment, fmt="json").submission
+    (received,) = sandbox_settings.received  # the token did reach Altcraft with it
+    assert sent.status == Submission.Status.CREATED
+    assert settings.ALTCRAFT_API_TOKEN
+    response = export(reviewer, sent)
+    content = b"".join(response.streaming_content).decode("utf-8")
+    assert settings.ALTCRAFT_API_TOKEN not in content
+    (_, row) = csv.reader(io.StringIO(content, newline=""))
+    payload = json.loads(row[-1])
+    assert "token" not in payload and payload == example_payload("dynamic", "json")
+
+
+# --- query counts -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [3, 300])
+def test_the_admin_list_uses_a_fixed_number_of_queries_whatever_the_rows(
+        staff, author, django_user_model, django_assert_num_queries, rows):
+    other = django_user_model.objects.create_user("oleg", password="pw-for-tests-4")
+    payload = example_payload("dynamic", "json")
+    Submission.objects.bulk_create(
+        Submission(author=(author, other)[number % 2], name=f"Promo {number}", kind="dynamic",
+                   format="json", payload=payload, status="created", altcraft_id=number,
+                   duration_ms=number)
+        for number in range(rows))
+    with django_assert_num_queries(ADMIN_LIST_QUERIES):
+        response = staff.get(reverse(CHANGELIST))
+    assert len(listed_names(response)) == min(rows, 100)

@@ -1,0 +1,462 @@
+"""The shared history: the filtered, paginated list and one submission's page."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import Group
+from django.http import HttpResponse
+from django.urls import path, reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from lxml import html as lxml_html
+
+from segbuilder.altcraft.codec import payload_from_json, payload_from_xml
+from segbuilder.altcraft.segment import Segment
+from segbuilder.segments import urls as app_urls
+from segbuilder.segments.models import Submission
+from segbuilder.segments.services import segment_submit
+from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
+from tests.examples import example_payload
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+# Queries of one history page, whatever the number of rows: session, user,
+# author choices, count, the page's rows.
+HISTORY_QUERIES = 5
+
+
+@pytest.fixture
+def user(django_user_model):
+    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
+    user.groups.add(Group.objects.get(name="Segment editors"))
+    return user
+
+
+@pytest.fixture
+def other(django_user_model):
+    return django_user_model.objects.create_user("oleg", password="pw-for-tests-4")
+
+
+@pytest.fixture
+def viewer(client, django_user_model):
+    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
+    user.groups.add(Group.objects.get(name="Segment viewers"))
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def logged_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def submission(author, *, name="Segment", kind="dynamic", status="created", when=None,
+               **fields) -> Submission:
+    """A history row as the service leaves it; `when` overrides created_at."""
+    defaults = dict(format="json", payload=example_payload("dynamic", "json"),
+                    altcraft_id=None, duration_ms=120)
+    row = Submission.objects.create(author=author, name=name, kind=kind, status=status,
+                                    **{**defaults, **fields})
+    if when is not None:  # auto_now_add ignores a given value
+        Submission.objects.filter(pk=row.pk).update(created_at=when)
+        row.refresh_from_db()
+    return row
+
+
+def page_of(response) -> lxml_html.HtmlElement:
+    assert response.status_code == 200
+    return lxml_html.fromstring(response.content)
+
+
+def listed_names(response) -> list[str]:
+    """The Name column of the history table, top to bottom."""
+    page = page_of(response)
+    headers = [th.text_content().strip() for th in page.xpath("//thead/tr/th")]
+    if not headers:  # no table: nothing listed
+        return []
+    column = headers.index("Name")
+    return [row.xpath("td")[column].text_content().strip() for row in page.xpath("//tbody/tr")]
+
+
+def history(client, **params):
+    return client.get(reverse("history"), params)
+
+
+# --- the list ---------------------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_login_from_list_and_detail(client, user):
+    row = submission(user)
+    for url in (reverse("history"), reverse("submission_detail", args=[row.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_viewers_read_the_whole_teams_history(viewer, user, other):
+    submission(user, name="Maria's")
+    submission(other, name="Oleg's")
+    assert sorted(listed_names(history(viewer))) == ["Maria's", "Oleg's"]
+
+
+def test_the_list_is_newest_first_whatever_the_order_rows_were_written(logged_in, user):
+    day = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    submission(user, name="middle", when=day)
+    submission(user, name="newest", when=day + datetime.timedelta(hours=1))
+    submission(user, name="oldest", when=day - datetime.timedelta(days=30))
+    assert listed_names(history(logged_in)) == ["newest", "middle", "oldest"]
+
+
+def test_each_row_shows_its_columns_and_links_to_its_page(logged_in, user):
+    row = submission(user, name="Loyal", kind="updatable", status="created", altcraft_id=4321,
+                     when=datetime.datetime(2026, 3, 10, 9, 5, tzinfo=UTC))
+    page = page_of(history(logged_in))
+    (tr,) = page.xpath("//tbody/tr")
+    cells = [td.text_content().strip() for td in tr.xpath("td")]
+    assert cells[-6:] == ["2026-03-10 09:05", "maria", "Loyal", "updatable", "Created", "4321"]
+    assert [(a.get("href"), a.text_content()) for a in tr.xpath(".//a")] == [
+        (reverse("submission_detail", args=[row.pk]), "Loyal")]
+
+
+def test_an_empty_history_invites_to_build_and_an_empty_result_offers_to_clear(logged_in, user):
+    html = history(logged_in).content.decode()
+    assert "Nothing has been sent yet" in html
+    submission(user, name="Loyal")
+    html = history(logged_in, q="nothing like it").content.decode()
+    assert "No submission matches these filters" in html and "Nothing has been sent" not in html
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"status": "rejected"}, ["rejected static"]),
+    ({"status": "unknown"}, ["unknown dynamic"]),
+    ({"kind": "static"}, ["rejected static"]),
+    ({"kind": "updatable"}, ["created updatable"]),
+    ({"kind": "dynamic"}, ["unknown dynamic"]),
+    ({"author": "oleg"}, ["unknown dynamic"]),
+    ({"author": "maria"}, ["created updatable", "rejected static"]),
+    ({"status": "", "kind": "", "author": "", "q": "  "}, [
+        "unknown dynamic", "created updatable", "rejected static"]),
+])
+def test_each_filter_keeps_only_the_matching_rows(logged_in, user, other, params, expected):
+    submission(user, name="rejected static", kind="static", status="rejected")
+    submission(user, name="created updatable", kind="updatable", status="created")
+    submission(other, name="unknown dynamic", kind="dynamic", status="unknown")
+    assert listed_names(history(logged_in, **params)) == expected
+
+
+def test_the_author_filter_offers_only_people_who_sent_something(logged_in, user, other,
+                                                                 django_user_model):
+    django_user_model.objects.create_user("silent", password="pw-for-tests-5")
+    submission(other)
+    submission(user)
+    page = page_of(history(logged_in))
+    options = page.xpath("//select[@name='author']/option")
+    assert [(o.get("value"), o.text_content()) for o in options] == [
+        ("", "Anyone"), ("maria", "maria"), ("oleg", "oleg")]
+
+
+def test_the_date_range_includes_both_days_in_the_current_time_zone(logged_in, user, settings):
+    settings.TIME_ZONE = "Europe/Moscow"  # UTC+3 all year
+    # 22:30 UTC on March 1 is already March 2 in Moscow.
+    submission(user, name="Mar 1 late UTC",
+               when=datetime.datetime(2026, 3, 1, 22, 30, tzinfo=UTC))
+    submission(user, name="Mar 1 noon", when=datetime.datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    submission(user, name="Mar 3 last minute",
+               when=datetime.datetime(2026, 3, 3, 20, 59, tzinfo=UTC))
+    submission(user, name="Mar 4 first minute",
+               when=datetime.datetime(2026, 3, 3, 21, 0, tzinfo=UTC))
+    assert listed_names(history(logged_in, date_from="2026-03-02", date_to="2026-03-03")) == [
+        "Mar 3 last minute", "Mar 1 late UTC"]
+    assert listed_names(history(logged_in, date_from="2026-03-04")) == ["Mar 4 first minute"]
+    assert listed_names(history(logged_in, date_to="2026-03-01")) == ["Mar 1 noon"]
+
+
+def test_the_widest_dates_a_date_field_takes_leave_the_range_open(logged_in, user, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"  # east of UTC: midnight of year 1 is before datetime.min
+    submission(user, name="any")
+    assert listed_names(history(logged_in, date_from="0001-01-01", date_to="9999-12-31")) == [
+        "any"]
+
+
+def test_search_finds_a_name_part_in_any_case(logged_in, user):
+    submission(user, name="Loyal customers")
+    submission(user, name="Newsletter")
+    submission(user, name="DISLOYAL ones")
+    assert listed_names(history(logged_in, q="loyal")) == ["DISLOYAL ones", "Loyal customers"]
+    assert listed_names(history(logged_in, q=" LOYAL C ")) == ["Loyal customers"]
+
+
+def test_a_number_finds_that_exact_altcraft_id(logged_in, user):
+    submission(user, name="the one", altcraft_id=123)
+    submission(user, name="a longer id", altcraft_id=1234)
+    submission(user, name="never created", altcraft_id=None)
+    assert listed_names(history(logged_in, q="123")) == ["the one"]
+    assert listed_names(history(logged_in, q=" 1234 ")) == ["a longer id"]
+    assert listed_names(history(logged_in, q="12")) == []
+
+
+def test_a_number_also_finds_names_that_contain_it(logged_in, user):
+    submission(user, name="Promo 2026", altcraft_id=7)
+    submission(user, name="segment 2026 id", altcraft_id=2026)
+    submission(user, name="Other", altcraft_id=8)
+    assert listed_names(history(logged_in, q="2026")) == ["segment 2026 id", "Promo 2026"]
+
+
+def test_search_and_filters_combine(logged_in, user, other):
+    submission(user, name="Loyal A", kind="static", status="created")
+    submission(user, name="Loyal B", kind="static", status="rejected")
+    submission(other, name="Loyal C", kind="static", status="created")
+    submission(user, name="Loyal D", kind="dynamic", status="created")
+    submission(user, name="Other", kind="static", status="created")
+    response = history(logged_in, q="loyal", kind="static", status="created", author="maria")
+    assert listed_names(response) == ["Loyal A"]
+
+
+def test_combined_filters_stay_in_the_pagination_links(logged_in, user, other):
+    start = datetime.datetime(2026, 1, 1, tzinfo=UTC)
+    for number in range(HISTORY_PAGE_SIZE + 5):
+        submission(user, name=f"Promo {number:02}", kind="static", status="rejected",
+                   when=start + datetime.timedelta(hours=number))
+    submission(user, name="Promo but created", kind="static", status="created")
+    submission(other, name="Promo by oleg", kind="static", status="rejected")
+    filters = {"q": "promo", "kind": "static", "status": "rejected", "author": "maria",
+               "date_from": "2026-01-01", "date_to": "2026-01-31"}
+
+    first = page_of(history(logged_in, **filters))
+    assert len(first.xpath("//tbody/tr")) == HISTORY_PAGE_SIZE
+    (older,) = first.xpath("//a[@rel='next']/@href")
+    query = parse_qs(urlsplit(older).query)
+    assert query == {**{key: [value] for key, value in filters.items()}, "page": ["2"]}
+    assert f"{HISTORY_PAGE_SIZE + 5} submissions match these filters" in (
+        first.get_element_by_id("history-count").text_content())
+
+    second = logged_in.get(reverse("history") + older)
+    assert listed_names(second) == [f"Promo {number:02}" for number in (4, 3, 2, 1, 0)]
+    (newer,) = page_of(second).xpath("//a[@rel='prev']/@href")
+    assert parse_qs(urlsplit(newer).query) == {**query, "page": ["1"]}
+    # The filter form shows what is applied.
+    assert page_of(second).xpath("//input[@name='q']/@value") == ["promo"]
+
+
+def test_a_page_number_out_of_range_or_not_a_number_shows_a_page(logged_in, user):
+    submission(user, name="only")
+    for page in ("999", "abc", "-1", "1e9", "99999999999999999999999"):
+        assert listed_names(history(logged_in, page=page)) == ["only"]
+
+
+@pytest.mark.parametrize(("params", "field", "message"), [
+    ({"status": "deleted"}, "status", "Select a valid choice"),
+    ({"kind": "weekly"}, "kind", "Select a valid choice"),
+    ({"author": "nobody"}, "author", "Nobody by that name has sent anything."),
+    ({"date_from": "yesterday"}, "date_from", "Enter a date as YYYY-MM-DD."),
+    ({"date_to": "2026-02-30"}, "date_to", "Enter a date as YYYY-MM-DD."),
+    ({"date_from": "2026-03-02", "date_to": "2026-03-01"}, "date_to",
+     "“To” must be on or after “From”."),
+    ({"q": "x" * 256}, "q", "Ensure this value has at most 255 characters"),
+])
+def test_a_bad_filter_value_gets_a_message_and_no_list(logged_in, user, params, field, message):
+    submission(user, name="Loyal")
+    response = history(logged_in, **params)
+    assert response.status_code == 200
+    page = page_of(response)
+    alert = page.get_element_by_id("filter-errors").text_content()
+    assert "Some filters could not be read" in alert
+    field_error = page.get_element_by_id(f"error_1_id_{field}").text_content()
+    assert message in field_error
+    assert page.xpath("//tbody/tr") == []
+
+
+def test_a_huge_number_searches_names_only(logged_in, user):
+    submission(user, name="id 99999999999999999999", altcraft_id=2**63 - 1)
+    assert listed_names(history(logged_in, q="99999999999999999999")) == [
+        "id 99999999999999999999"]
+    assert listed_names(history(logged_in, q=str(2**63 - 1))) == ["id 99999999999999999999"]
+
+
+odd_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)),
+                   max_size=30)
+
+
+@hypothesis_settings(max_examples=40, deadline=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(params=st.dictionaries(
+    st.sampled_from(["q", "status", "kind", "author", "date_from", "date_to", "page"]),
+    st.one_of(odd_text, st.sampled_from(["", "0", "-1", "9999-12-31", "0001-01-01",
+                                         "99999999999999999999", "created", "static"]))))
+def test_no_filter_value_makes_a_server_error(logged_in, params):
+    assert history(logged_in, **params).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [3, 300])
+@pytest.mark.parametrize("filtered", [False, True])
+def test_the_list_uses_a_fixed_number_of_queries_whatever_the_rows(
+        logged_in, user, other, django_assert_num_queries, rows, filtered):
+    payload = example_payload("dynamic", "json")
+    Submission.objects.bulk_create(
+        Submission(author=(user, other)[number % 2], name=f"Promo {number}", kind="dynamic",
+                   format="json", payload=payload, status="created", altcraft_id=number)
+        for number in range(rows))
+    # A valid author filter costs one more query: the form checks the name exists.
+    params = {"author": "maria", "q": "promo", "status": "created"} if filtered else {}
+    with django_assert_num_queries(HISTORY_QUERIES + filtered):
+        response = history(logged_in, **params)
+    assert len(page_of(response).xpath("//tbody/tr")) == min(
+        HISTORY_PAGE_SIZE, rows // 2 + rows % 2 if filtered else rows)
+
+
+# --- links other pages provide ------------------------------------------------------
+
+
+def _placeholder(request, pk=None):
+    return HttpResponse("placeholder")
+
+
+def _urlconf(*, with_clone_and_diff: bool) -> type:
+    """A URLconf with the app's pages, and the clone and diff pages only if asked,
+    whether or not the app has them yet."""
+    patterns = [p for p in app_urls.urlpatterns
+                if p.name not in ("submission_clone", "submission_diff")]
+    if with_clone_and_diff:
+        patterns += [
+            path("history/diff/", _placeholder, name="submission_diff"),
+            path("history/<int:pk>/clone/", _placeholder, name="submission_clone"),
+        ]
+    patterns += [path("login/", auth_views.LoginView.as_view(), name="login"),
+                 path("logout/", auth_views.LogoutView.as_view(), name="logout")]
+    # A class is hashable, which the URL resolver cache needs.
+    return type("URLConf", (), {"urlpatterns": patterns})
+
+
+def test_with_a_diff_page_each_row_has_a_labelled_compare_checkbox(logged_in, user, settings):
+    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=True)
+    rows = [submission(user, name=f"S{number}") for number in range(2)]
+    page = page_of(history(logged_in))
+    (form,) = page.xpath("//form[@id='compare']")
+    assert form.get("method") == "get" and form.get("action") == "/history/diff/"
+    boxes = form.xpath(".//tbody//input[@type='checkbox']")
+    assert [(b.get("name"), b.get("value")) for b in boxes] == [
+        ("id", str(rows[1].pk)), ("id", str(rows[0].pk))]
+    for box in boxes:
+        (label,) = page.xpath(f"//label[@for='{box.get('id')}']")
+        assert label.text_content() == f"Compare submission #{box.get('value')}"
+    assert form.xpath(".//button[@type='submit']")[0].text_content() == "Compare two selected"
+
+
+def test_without_a_diff_page_the_list_has_no_compare_form(logged_in, user, settings):
+    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=False)
+    submission(user)
+    page = page_of(history(logged_in))
+    assert page.xpath("//form[@id='compare']") == [] and page.xpath("//tbody//input") == []
+
+
+def test_with_a_clone_page_the_detail_offers_it_as_a_starting_point(logged_in, user, settings):
+    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=True)
+    row = submission(user)
+    page = page_of(logged_in.get(f"/history/{row.pk}/"))
+    link = page.get_element_by_id("clone-link")
+    assert (link.get("href"), link.text_content()) == (
+        f"/history/{row.pk}/clone/", "Use as a starting point")
+
+
+def test_without_a_clone_page_the_detail_has_no_clone_link(logged_in, user, settings):
+    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=False)
+    row = submission(user)
+    html = logged_in.get(f"/history/{row.pk}/").content.decode()
+    assert "Use as a starting point" not in html and 'id="clone-link"' not in html
+
+
+# --- one submission's page ----------------------------------------------------------
+
+
+def detail(client, row):
+    return page_of(client.get(reverse("submission_detail", args=[row.pk])))
+
+
+def facts(page) -> dict[str, str]:
+    dl = page.get_element_by_id("submission-facts")
+    return {dt.text_content(): " ".join(dt.getnext().text_content().split())
+            for dt in dl.xpath("dt")}
+
+
+def test_a_created_submission_shows_everything_about_it(viewer, user):
+    payload = example_payload("updatable", "xml")
+    answer = '{"error":0,"error_text":"Successful operation","data":{"saved_id":987}}'
+    row = submission(user, name="New segment 2", kind="updatable", status="created",
+                     format="xml", payload=payload, altcraft_id=987, duration_ms=345,
+                     answer=answer, when=datetime.datetime(2026, 3, 10, 9, 5, 7, tzinfo=UTC))
+    page = detail(viewer, row)
+    assert facts(page) == {
+        "Status": "Created", "Altcraft id": "987", "Kind": "updatable", "Format": "XML",
+        "Sent by": "maria", "When": "2026-03-10 09:05:07", "Took": "345 ms"}
+    outcome = page.get_element_by_id("submission-outcome").text_content()
+    assert "Altcraft created segment 987" in outcome
+    assert payload_from_json(page.get_element_by_id("payload-json").text_content()) == payload
+    assert payload_from_xml(page.get_element_by_id("payload-xml").text_content()) == payload
+    assert page.get_element_by_id("altcraft-answer").text_content() == answer
+
+
+def test_a_rejected_submission_shows_altcrafts_error_code_and_text(logged_in, user):
+    row = submission(user, name="Bad", status="rejected", error_code=17,
+                     error_text="Invalid list_id", altcraft_id=None,
+                     answer='{"error":17,"error_text":"Invalid list_id"}')
+    page = detail(logged_in, row)
+    assert facts(page)["Error"] == "17 Invalid list_id"
+    assert facts(page)["Altcraft id"] == "—"
+    outcome = " ".join(page.get_element_by_id("submission-outcome").text_content().split())
+    assert "Altcraft refused this segment (error 17): Invalid list_id" in outcome
+    assert "Nothing was created." in outcome
+    assert json.loads(page.get_element_by_id("altcraft-answer").text_content())["error"] == 17
+
+
+def test_an_unknown_outcome_says_to_check_altcraft_before_sending_again(logged_in, user):
+    row = submission(user, status="unknown", error_text="No answer within 10 s.",
+                     duration_ms=10_002, answer="")
+    page = detail(logged_in, row)
+    outcome = " ".join(page.get_element_by_id("submission-outcome").text_content().split())
+    assert "We do not know whether the segment was created. No answer within 10 s." in outcome
+    assert "Check the segment list in Altcraft" in outcome
+    assert facts(page)["Error"] == "No answer within 10 s."
+    assert facts(page)["Took"] == "10002 ms"
+    assert page.get_element_by_id("altcraft-answer").text_content() == "No answer was recorded."
+
+
+def test_a_submission_still_sending_says_no_answer_is_recorded(logged_in, user):
+    row = submission(user, status="sending", duration_ms=None, altcraft_id=None)
+    page = detail(logged_in, row)
+    assert "No answer recorded yet" in page.get_element_by_id("submission-outcome").text_content()
+    assert facts(page)["Took"] == "—" and "Error" not in facts(page)
+
+
+def test_a_payload_xml_cannot_hold_is_explained_not_a_server_error(logged_in, user):
+    row = submission(user, payload={"name": "odd", "bad key": 1})
+    page = detail(logged_in, row)
+    assert "cannot be shown as XML" in page.text_content()
+    assert payload_from_json(page.get_element_by_id("payload-json").text_content())["name"] == "odd"
+
+
+def test_a_sent_segment_keeps_no_token_and_its_page_shows_none(logged_in, user, sandbox_settings,
+                                                               settings):
+    segment = Segment.from_payload(example_payload("dynamic", "json"))
+    row = segment_submit(author=user, segment=segment, fmt="xml").submission
+    assert row.status == Submission.Status.CREATED
+    (received,) = sandbox_settings.received  # the token did travel to Altcraft
+    row.refresh_from_db()
+    assert "token" not in row.payload and row.payload == example_payload("dynamic", "json")
+    html = logged_in.get(reverse("submission_detail", args=[row.pk])).content.decode()
+    assert settings.ALTCRAFT_API_TOKEN not in html
+    assert "token" not in "".join(lxml_html.fromstring(html).xpath(
+        "//*[@id='payload-json' or @id='payload-xml']//text()"))
+    assert "Dynamic segment" in html
+
+
+def test_an_unknown_submission_is_not_found(logged_in):
+    assert logged_in.get(reverse("submission_detail", args=[404])).status_code == 404
+    assert logged_in.get("/history/99999999999999999999999/").status_code == 404

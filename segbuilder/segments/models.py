@@ -16,6 +16,8 @@ class Submission(models.Model):
         REJECTED = "rejected", "Rejected by Altcraft"
         FAILED = "failed", "Failed before sending"
         UNKNOWN = "unknown", "Outcome unknown"
+        # Outcome unknown, then checked in Altcraft: no such segment exists.
+        NOT_CREATED = "not_created", "Not created"
 
     class Format(models.TextChoices):
         JSON = "json", "JSON"

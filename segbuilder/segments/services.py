@@ -92,3 +92,41 @@ def _record(submission: Submission, status: str, **fields) -> None:
     submission.status = status
     for name, value in fields.items():
         setattr(submission, name, value)
+
+
+class CheckFailed(Exception):
+    """Altcraft could not be asked; the submission is left as it was."""
+
+
+CHECKABLE = (Submission.Status.UNKNOWN, Submission.Status.SENDING)
+
+
+def submission_check(*, submission: Submission, client: AltcraftClient | None = None) -> Submission:
+    """Settle a submission whose outcome is unknown by looking its name up in
+    Altcraft's segment list: created (with the id found) or not created.
+
+    Ids that other submissions already account for are skipped, so two
+    attempts with one name do not both claim the same segment."""
+    if submission.status not in CHECKABLE:
+        return submission
+    client = client or AltcraftClient.from_settings()
+    try:
+        ids = [item["id"] for item in client.segments_list()
+               if item.get("name") == submission.name and isinstance(item.get("id"), int)]
+    except (Rejected, FailedBeforeSending, OutcomeUnknown) as error:
+        raise CheckFailed(str(error)) from error
+    claimed = set(Submission.objects.filter(altcraft_id__in=ids).exclude(pk=submission.pk)
+                  .values_list("altcraft_id", flat=True))
+    unclaimed = [segment_id for segment_id in ids if segment_id not in claimed]
+    checked = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
+    if unclaimed:
+        submission.status = Submission.Status.CREATED
+        submission.altcraft_id = max(unclaimed)
+        submission.error_text = (f"Checked in Altcraft on {checked}: a segment with this name "
+                                 f"exists (id {submission.altcraft_id}).")
+    else:
+        submission.status = Submission.Status.NOT_CREATED
+        submission.error_text = (f"Checked in Altcraft on {checked}: no segment with this name "
+                                 "exists, so it was not created.")
+    submission.save(update_fields=["status", "altcraft_id", "error_text"])
+    return submission

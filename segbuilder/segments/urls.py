@@ -9,4 +9,5 @@ urlpatterns = [
     path("history/diff/", diff.submission_diff, name="submission_diff"),
     path("history/<int:pk>/", history.submission_detail, name="submission_detail"),
     path("history/<int:pk>/clone/", imports.submission_clone, name="submission_clone"),
+    path("history/<int:pk>/check/", history.submission_check_view, name="submission_check"),
 ]

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
 from segbuilder.segments.selectors import submission_list
+from segbuilder.segments.services import CheckFailed, submission_check
 
 HISTORY_PAGE_SIZE = 50
 
@@ -33,6 +35,17 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "segments/submission_detail.html", {
         "submission": submission, **_payload_texts(submission.payload),
     })
+
+
+@require_POST
+def submission_check_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Check in Altcraft" for a submission whose outcome is unknown."""
+    submission = get_object_or_404(Submission, pk=pk)
+    try:
+        submission_check(submission=submission)
+    except CheckFailed as error:
+        messages.error(request, f"Altcraft could not be asked, so nothing changed: {error}")
+    return redirect("submission_detail", pk=pk)
 
 
 def _payload_texts(payload: dict) -> dict[str, str]:

@@ -31,6 +31,18 @@ def shown_form_data(page: bytes | str, *, form_id: str = "builder",
     return data
 
 
+def rendered_value(page: bytes | str, name: str, *, form_id: str = "builder") -> str:
+    """One control's value as rendered; for a select, the option marked
+    selected (not a browser's fallback to the first one), so a test sees
+    what the server chose."""
+    document = lxml_html.fromstring(page)
+    controls = document.xpath(f'//form[@id="{form_id}"]//*[@name="{name}"]')
+    if controls and controls[0].tag == "select":
+        (option,) = controls[0].xpath(".//option[@selected]")
+        return option.get("value")
+    return shown_form_data(page, form_id=form_id)[name][0]
+
+
 def send_as_shown(client, response, *, include_templates: bool = False,
                   to_page_url: bool = False, **changes):
     """Post the builder exactly as the page `response` shows it, with

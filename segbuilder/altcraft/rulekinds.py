@@ -39,7 +39,8 @@ class RuleKind:
 
     def matches(self, rule: Rule) -> bool:
         """True when the rule is this kind exactly: same four fields, the same
-        param names once each, each value of the param's type."""
+        params in the catalogue's order (so the builder sends them back as they
+        came), each value of the param's type."""
         if (rule.compo, rule.name, rule.type, rule.operator) != (
             self.compo,
             self.name,
@@ -47,11 +48,10 @@ class RuleKind:
             self.operator,
         ):
             return False
-        specs = {spec.name: spec for spec in self.params}
-        names = [param.name for param in rule.params]
-        if sorted(names) != sorted(specs):
+        if [param.name for param in rule.params] != [spec.name for spec in self.params]:
             return False
-        return all(_fits(param.value, specs[param.name].type) for param in rule.params)
+        pairs = zip(rule.params, self.params, strict=True)
+        return all(_fits(param.value, spec.type) for param, spec in pairs)
 
     def build(self, values: dict[str, str | int]) -> Rule:
         """A rule of this kind from its param values, in the catalogue's order."""

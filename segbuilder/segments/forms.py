@@ -194,10 +194,12 @@ class RuleForm(NestedForm):
     sub-rules combined by `condition`."""
 
     kind = forms.ChoiceField(label="Rule", choices=_kind_choices(0), initial=RULE_KINDS[0].key)
-    compo = forms.CharField(label="Source (compo)", required=False, max_length=255)
-    name = forms.CharField(label="Field (name)", required=False, max_length=255)
-    type = forms.CharField(label="Data type (type)", required=False, max_length=255)
-    operator = forms.CharField(label="Operator", required=False, max_length=255)
+    # strip=False: what was typed or imported is sent exactly (API.md: values
+    # are text and must round-trip unchanged).
+    compo = forms.CharField(label="Source (compo)", required=False, max_length=255, strip=False)
+    name = forms.CharField(label="Field (name)", required=False, max_length=255, strip=False)
+    type = forms.CharField(label="Data type (type)", required=False, max_length=255, strip=False)
+    operator = forms.CharField(label="Operator", required=False, max_length=255, strip=False)
     condition = forms.ChoiceField(
         label="Sub-rules combine with", choices=CONDITION_CHOICES, initial="and", required=False
     )
@@ -246,7 +248,7 @@ class RuleForm(NestedForm):
             own = any(data.get(name) for name in OWN_RULE_FIELDS) or self.params.live_forms()
             if own or not has_children:
                 for name in OWN_RULE_FIELDS:
-                    if not data.get(name):
+                    if not data.get(name, "").strip():
                         self.add_error(name, f"Enter the {name} of this custom rule.")
         elif kind in RULE_KINDS_BY_KEY:
             for spec in RULE_KINDS_BY_KEY[kind].params:
@@ -391,7 +393,7 @@ SelectionFormSet.default_error_messages = {
 
 
 class SegmentForm(forms.Form):
-    name = forms.CharField(label="Segment name", max_length=255)
+    name = forms.CharField(label="Segment name", max_length=255, strip=False)
     kind = forms.ChoiceField(label="Kind", choices=KIND_CHOICES, initial=Kind.DYNAMIC.value,
                              widget=forms.RadioSelect)
     format = forms.ChoiceField(label="Request format", choices=FORMAT_CHOICES)
@@ -404,6 +406,12 @@ class SegmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Read at request time, not import time, so settings changes apply.
         self.fields["format"].initial = settings.ALTCRAFT_FORMAT
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if not name.strip():
+            raise forms.ValidationError("Enter a name for the segment.")
+        return name
 
     def clean(self):
         data = super().clean()

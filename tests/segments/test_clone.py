@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from lxml import html as lxml_html
 
 from segbuilder.segments.models import Submission
 from tests.formdata import builder_data, domaingroup, selection, statseg
-from tests.shown_form import form_action, send_as_shown, shown_form_data
+from tests.shown_form import form_action, rendered_value, send_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -81,14 +80,7 @@ def clone_of(client, submission: Submission):
 
 
 def shown(response, name: str) -> str:
-    """A builder field's value as rendered; for a select, the option marked
-    selected (not the browser's fallback to the first one)."""
-    page = lxml_html.fromstring(response.content)
-    controls = page.xpath(f'//form[@id="builder"]//*[@name="{name}"]')
-    if controls[0].tag == "select":
-        (option,) = controls[0].xpath("option[@selected]")
-        return option.get("value")
-    return shown_form_data(response.content)[name][0]
+    return rendered_value(response.content, name)
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

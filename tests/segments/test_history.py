@@ -422,7 +422,8 @@ def test_an_unknown_outcome_says_to_check_altcraft_before_sending_again(logged_i
     page = detail(logged_in, row)
     outcome = " ".join(page.get_element_by_id("submission-outcome").text_content().split())
     assert "We do not know whether the segment was created. No answer within 10 s." in outcome
-    assert "Check the segment list in Altcraft" in outcome
+    assert "check whether Altcraft has it" in outcome
+    assert "Check in Altcraft" in outcome
     assert facts(page)["Error"] == "No answer within 10 s."
     assert facts(page)["Took"] == "10002 ms"
     assert page.get_element_by_id("altcraft-answer").text_content() == "No answer was recorded."

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 from segbuilder.altcraft.sandbox import DOCS_TOKEN
 from segbuilder.segments.models import Submission
 from tests.examples import EXAMPLE_NAMES, EXAMPLES_DIR, example_payload, example_text
-from tests.shown_form import send_as_shown, shown_form_data
+from tests.shown_form import rendered_value, send_as_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +66,7 @@ def import_problems(response) -> list[str]:
 
 
 def selected(response, name: str) -> str:
-    """A builder field's value as rendered; for a select, the option marked
-    selected (not the browser's fallback to the first one)."""
-    controls = page_of(response).xpath(f'//form[@id="builder"]//*[@name="{name}"]')
-    if controls[0].tag == "select":
-        (option,) = controls[0].xpath("option[@selected]")
-        return option.get("value")
-    return shown_form_data(response.content)[name][0]
+    return rendered_value(response.content, name)
 
 
 def raw_docs_block(start: str, end: str) -> str:

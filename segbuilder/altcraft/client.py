@@ -8,16 +8,31 @@ is sorted by what it means for the user:
 - `FailedBeforeSending`: no connection was made, so nothing reached Altcraft;
   these are retried a few times with a growing pause, and safe to retry later.
 - `OutcomeUnknown`: the request may have reached Altcraft (read timeout, reset,
-  an answer we cannot read). A create is never resent automatically: every
-  `segments/add/` makes a new segment and there is no idempotency key.
+  a server error (HTTP 5xx), an answer we cannot read). A create is never
+  resent automatically: every `segments/add/` makes a new segment and there is
+  no idempotency key.
 
 The token is never logged and never part of a message: any text Altcraft sends
 back has it masked before we keep it.
+
+Time: `timeout` bounds each socket operation, and `total_timeout` bounds the
+whole call, retries included. Per-operation timeouts alone are not enough: a
+server that drips its answer a byte at a time resets the read timeout with each
+byte and could hold a gunicorn worker past its own timeout (30 s by default),
+which kills the worker and shows the user an error page instead of our message.
+By default the total leaves room for every retry to time out on connect and
+for a last attempt of a connect plus twice `timeout`, but is never more than
+MAX_TOTAL_TIMEOUT: 25 s for the default ALTCRAFT_TIMEOUT of 10 s (9.75 s of
+retries at worst, then 15.25 s for the last attempt). The one wait no timeout
+can cut short is the DNS lookup of the host name (done by the C library): give
+ALTCRAFT_API_URL a host the server resolves quickly, or an IP address.
 """
 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +40,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, ProxyManager
+from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.exceptions import NewConnectionError
 
 from segbuilder.altcraft import codec
@@ -35,6 +53,10 @@ logger = logging.getLogger(__name__)
 RAW_ANSWER_CAP = 64 * 1024
 # Connect timeout: a little over a multiple of 3 s, the TCP retransmit window.
 CONNECT_TIMEOUT_CAP = 3.05
+# The longest a whole call may take, retries included: well inside gunicorn's
+# default worker timeout (30 s), leaving time to save the history row and
+# render the page that tells the user what happened.
+MAX_TOTAL_TIMEOUT = 25.0
 MASK = "***"
 CREATE_METHODS = frozenset({"segments/add"})
 
@@ -94,6 +116,7 @@ class _Body:
     content: bytes
     too_large: bool
     elapsed_ms: int
+    content_type: str = ""
 
 
 class AltcraftClient:
@@ -105,18 +128,40 @@ class AltcraftClient:
         timeout: float,
         retries: int = 2,
         backoff: float = 0.2,
+        total_timeout: float | None = None,
         session: requests.Session | None = None,
     ):
+        """`timeout` bounds each connect (at most CONNECT_TIMEOUT_CAP) and each
+        wait for answer bytes; `total_timeout` the whole call, retries included
+        (default: see the module's docstring). The session gets the adapter
+        that enforces `total_timeout`."""
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._token = token
         self.timeout = timeout
+        self.connect_timeout = min(CONNECT_TIMEOUT_CAP, timeout)
         self.retries = retries
         self.backoff = backoff
+        self.total_timeout = (
+            total_timeout if total_timeout is not None else self._default_total_timeout()
+        )
         self.session = session or requests.Session()
+        adapter = _GuardedAdapter()
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def _default_total_timeout(self) -> float:
+        """Room for every retry to time out on connect, then for a last attempt
+        whose answer starts within `timeout` and trickles in for another
+        `timeout`; never more than MAX_TOTAL_TIMEOUT."""
+        retrying = self.retries * self.connect_timeout + self.backoff * (2**self.retries - 1)
+        return min(MAX_TOTAL_TIMEOUT, retrying + self.connect_timeout + 2 * self.timeout)
 
     def __repr__(self) -> str:
         # Never the token: reprs end up in logs and tracebacks.
-        return f"AltcraftClient(base_url={self.base_url!r}, timeout={self.timeout})"
+        return (
+            f"AltcraftClient(base_url={self.base_url!r}, timeout={self.timeout}, "
+            f"total_timeout={self.total_timeout})"
+        )
 
     @classmethod
     def from_settings(cls) -> AltcraftClient:
@@ -186,50 +231,64 @@ class AltcraftClient:
         return self._read_answer(method, received)
 
     def _send(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
-        """Send with retries of the failures that happen before anything is sent."""
-        attempts = self.retries + 1
-        for attempt in range(attempts):
+        """Send with retries of the failures that happen before anything is
+        sent, all within `total_timeout`."""
+        deadline = time.monotonic() + self.total_timeout
+        attempts = 0
+        while True:
+            attempts += 1
             try:
-                return self._send_once(method, body, headers)
+                return self._send_once(method, body, headers, deadline)
             except FailedBeforeSending as error:
-                if attempt + 1 >= attempts or not error.retryable:
-                    raise
-                pause = self.backoff * 2**attempt
+                pause = self.backoff * 2 ** (attempts - 1)
+                if attempts > self.retries or not error.retryable:
+                    raise _after_attempts(error, attempts) from None
+                # A retry is only worth it with time for a whole attempt left:
+                # one cut short after connecting would turn "nothing was sent"
+                # into "the outcome is unknown".
+                if deadline - time.monotonic() - pause < self.connect_timeout + self.timeout:
+                    raise _after_attempts(error, attempts) from None
                 logger.info("Altcraft %s: retrying in %.2f s", method, pause)
                 time.sleep(pause)
-        raise AssertionError("unreachable")
 
-    def _send_once(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
+    def _send_once(
+        self, method: str, body: bytes, headers: dict[str, str], deadline: float
+    ) -> _Body:
         url = f"{self.base_url}{method}/"
         started = time.monotonic()
+        left = max(deadline - started, 0.001)
+        guard = _Deadline(deadline)
         try:
-            response = self.session.post(
-                url,
-                data=body,
-                headers=headers,
-                timeout=(min(CONNECT_TIMEOUT_CAP, self.timeout), self.timeout),
-                stream=True,
-                # A redirected POST may be replayed or turned into a GET: never follow.
-                allow_redirects=False,
-            )
-            with response:
-                content, too_large = self._read_capped(response, started)
+            with guard:
+                response = self.session.post(
+                    url,
+                    data=body,
+                    headers=headers,
+                    timeout=(min(self.connect_timeout, left), min(self.timeout, left)),
+                    stream=True,
+                    # A redirected POST may be replayed or turned into a GET: never follow.
+                    allow_redirects=False,
+                )
+                with response:
+                    content, too_large = self._read_capped(response, deadline)
+            if guard.fired:  # cut off at the deadline: the body may be incomplete
+                raise requests.exceptions.ReadTimeout("the total time ran out")
         except requests.RequestException as error:
             elapsed_ms = _ms_since(started)
-            failure = self._classify(method, error)
+            failure = self._classify(method, error, out_of_time=guard.fired, sent=guard.sending)
             logger.warning(
                 "Altcraft %s failed after %d ms: %s", method, elapsed_ms, type(failure).__name__
             )
             raise failure from None
         elapsed_ms = _ms_since(started)
         logger.info("Altcraft %s: HTTP %s in %d ms", method, response.status_code, elapsed_ms)
-        return _Body(response.status_code, content, too_large, elapsed_ms)
+        content_type = response.headers.get("Content-Type", "")
+        return _Body(response.status_code, content, too_large, elapsed_ms, content_type)
 
-    def _read_capped(self, response: requests.Response, started: float) -> tuple[bytes, bool]:
-        """Read at most codec.MAX_BODY_BYTES + 1 bytes, within an overall deadline
-        (the read timeout applies per socket read, so a trickling server could
-        otherwise hold us forever)."""
-        deadline = started + min(CONNECT_TIMEOUT_CAP, self.timeout) + 2 * self.timeout
+    def _read_capped(self, response: requests.Response, deadline: float) -> tuple[bytes, bool]:
+        """Read at most codec.MAX_BODY_BYTES + 1 bytes. Past the deadline the
+        guard shuts the socket; checking here as well ends a fast, endless
+        answer that never waits on the socket long enough to be cut off."""
         limit = codec.MAX_BODY_BYTES
         chunks: list[bytes] = []
         size = 0
@@ -242,19 +301,35 @@ class AltcraftClient:
                 raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
         return b"".join(chunks), False
 
-    def _classify(self, method: str, error: requests.RequestException) -> AltcraftError:
+    def _classify(
+        self,
+        method: str,
+        error: requests.RequestException,
+        *,
+        out_of_time: bool = False,
+        sent: bool = True,
+    ) -> AltcraftError:
+        """`sent`: whether the request started going out (False after a failed
+        TLS handshake, which requests reports as a read timeout or SSLError)."""
         where = self._where()
-        if isinstance(error, requests.exceptions.ConnectTimeout) or _never_connected(error):
-            reason = _connect_reason(error)
-            return FailedBeforeSending(
-                f"Could not connect to Altcraft at {where} ({reason}). Nothing was sent, "
-                f"so {_nothing_changed(method)} It is safe to try again."
-            )
         if isinstance(error, _BAD_URL_ERRORS):
             return FailedBeforeSending(
                 f"The Altcraft address is not a valid URL ({type(error).__name__}). Nothing "
                 f"was sent, so {_nothing_changed(method)} Check ALTCRAFT_API_URL.",
                 retryable=False,
+            )
+        connect_timeout = isinstance(error, requests.exceptions.ConnectTimeout)
+        never_connected = connect_timeout or not sent or _never_connected(error)
+        if out_of_time and not never_connected:
+            return OutcomeUnknown(
+                f"Altcraft at {where} did not finish answering within {self.total_timeout:g} s. "
+                f"The request may have reached Altcraft: {_maybe(method)}"
+            )
+        if never_connected:
+            reason = _connect_reason(error)
+            return FailedBeforeSending(
+                f"Could not connect to Altcraft at {where} ({reason}). Nothing was sent, "
+                f"so {_nothing_changed(method)} It is safe to try again."
             )
         if isinstance(error, requests.exceptions.ReadTimeout):
             what = f"Altcraft at {where} did not answer within {self.timeout:g} s"
@@ -271,7 +346,17 @@ class AltcraftClient:
 
     def _read_answer(self, method: str, body: _Body) -> Answer:
         raw = self._mask(body.content[:RAW_ANSWER_CAP].decode("utf-8", errors="replace"))
-        envelope = None if body.too_large else _decode_envelope(body.content)
+        envelope, problem = (None, "") if body.too_large else _decode_envelope(body)
+        if envelope is not None and body.status >= 500:
+            # A server error may strike after the segment was saved, whatever
+            # the envelope says: the outcome is unknown.
+            error_text = self._mask(str(envelope.get("error_text") or "no error text"))
+            raise OutcomeUnknown(
+                f"Altcraft answered HTTP {body.status} (a server error: "
+                f"{_shorten(error_text, 200)}). The request may have reached Altcraft: "
+                f"{_maybe(method)}",
+                answer=raw,
+            )
         if envelope is not None:
             code = _as_int(envelope.get("error"))
             if code == 0:
@@ -284,12 +369,15 @@ class AltcraftClient:
                 error_text=error_text,
                 answer=raw,
             )
-        return self._unreadable(method, body, raw)
+        return self._unreadable(method, body, raw, self._mask(problem))
 
-    def _unreadable(self, method: str, body: _Body, raw: str) -> Answer:
+    def _unreadable(self, method: str, body: _Body, raw: str, problem: str) -> Answer:
         """An answer without a readable envelope: what it means depends on the status."""
         status = body.status
-        why = "is too large to read" if body.too_large else "is not a readable Altcraft answer"
+        if body.too_large:
+            why = "is too large to read"
+        else:
+            why = "is not a readable Altcraft answer" + (f" ({problem})" if problem else "")
         if 400 <= status < 500:
             error_text = f"HTTP {status} without an Altcraft answer"
             raise Rejected(
@@ -331,6 +419,8 @@ def _connect_reason(error: BaseException) -> str:
     for cause in _causes(error):
         if type(cause).__name__ == "NameResolutionError":
             return "the host name could not be resolved"
+        if isinstance(cause, requests.exceptions.SSLError):
+            return "the secure connection (TLS) could not be set up: check the address"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, TimeoutError) or "timed out" in str(cause).lower():
@@ -356,18 +446,165 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
         pending.extend(item for item in linked if isinstance(item, BaseException))
 
 
-def _decode_envelope(content: bytes) -> dict[str, Any] | None:
+def _decode_envelope(body: _Body) -> tuple[dict[str, Any] | None, str]:
     """The decoded answer if it is an Altcraft envelope (a dict with an integer
-    `error`), else None."""
+    `error`), else None and why not, in words a user can read."""
+    content = body.content
     if not content.strip():
-        return None
+        return None, "it is empty"
+    if _looks_like_html(content, body.content_type):
+        return None, "it is a web page, not an answer of the API"
     try:
         data = codec.decode(content)
-    except (codec.CodecError, ValueError, TypeError):
-        return None
+    except codec.CodecError as error:
+        if error.reason == codec.DTD_REFUSED:
+            # An answer's DTD could make a parser read local files (XXE): never read.
+            return None, "its XML carries a DTD, which is never read, for safety"
+        kind = "XML" if content.lstrip().startswith(b"<") else "JSON"
+        where = f" at line {error.line}" if error.line is not None else ""
+        return None, f"its {kind} is broken{where}"
+    except (ValueError, TypeError):
+        return None, "it cannot be decoded"
     if isinstance(data, dict) and _as_int(data.get("error")) is not None:
-        return data
-    return None
+        return data, ""
+    return None, "it has no error code"
+
+
+def _looks_like_html(content: bytes, content_type: str) -> bool:
+    if content_type.split(";", 1)[0].strip().lower() in ("text/html", "application/xhtml+xml"):
+        return True
+    start = content[:512].lstrip().lower()
+    return start.startswith((b"<!doctype html", b"<html"))
+
+
+def _after_attempts(error: FailedBeforeSending, attempts: int) -> FailedBeforeSending:
+    """The last failure, saying how often we tried."""
+    if attempts == 1:
+        return error
+    return FailedBeforeSending(f"{error} Tried {attempts} times.", retryable=error.retryable)
+
+
+# --- the total deadline ---------------------------------------------------------------
+# requests' timeouts bound each socket operation, not the exchange. The client
+# therefore mounts an adapter whose connections report themselves (and their
+# new socket, for the TLS handshake) to the current call's _Deadline (a
+# thread-local), and a timer shuts their sockets down when the call's time is
+# up: any blocked read then returns at once.
+
+_Guarded = HTTPConnection | socket.socket
+
+
+class _Deadline:
+    """Cuts off the connections of one exchange (in this thread) at `at`."""
+
+    _local = threading.local()
+
+    def __init__(self, at: float):
+        self.at = at
+        self.fired = False
+        # Set when the request itself starts going out: any failure before
+        # (connect, TLS handshake, proxy) means nothing was sent.
+        self.sending = False
+        self._done = False
+        self._guarded: list[_Guarded] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, at - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        _Deadline._local.current = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _Deadline._local.current = None
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+
+    @classmethod
+    def guard_current(cls, target: _Guarded, *, sending: bool = False) -> None:
+        deadline = getattr(cls._local, "current", None)
+        if deadline is not None:
+            deadline.sending = deadline.sending or sending
+            deadline.guard(target)
+
+    def guard(self, target: _Guarded) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._guarded.append(target)
+            late = self.fired
+        if late:
+            _cut_off(target)
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            guarded = list(self._guarded)
+        for target in guarded:
+            _cut_off(target)
+
+
+def _cut_off(target: _Guarded) -> None:
+    # A connection's socket is looked up now: TLS replaces it after the handshake.
+    sock = target if isinstance(target, socket.socket) else getattr(target, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed, or handed over to TLS
+
+
+class _GuardedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _Deadline.guard_current(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        # The connection, not only its first socket: a kept-alive one is
+        # reused without a new socket, and TLS wraps the socket in a new one.
+        _Deadline.guard_current(self, sending=True)
+        super().request(*args, **kwargs)
+
+
+class _GuardedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _Deadline.guard_current(sock)
+        return sock
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _Deadline.guard_current(self, sending=True)
+        super().request(*args, **kwargs)
+
+
+class _GuardedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+_GUARDED_POOLS = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """requests' adapter, with connections that obey the call's _Deadline."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _GUARDED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):  # SOCKS managers keep their own pools
+            manager.pool_classes_by_scheme = _GUARDED_POOLS
+        return manager
 
 
 def _as_int(value: Any) -> int | None:

@@ -17,6 +17,15 @@ can tell it was paged). `total_count` is the number of all items.
 Answers are JSON, or XML when the request's `format` is "xml". A refusal carries
 the envelope with `error` set and the same HTTP status (400, 401, 404, 413).
 The log says which method was called and how it ended, never bodies or tokens.
+
+Faults: `set_fault()` (or `server.fault = Fault.TIMEOUT`) makes it misbehave as
+a network or Altcraft can: refuse connections, never answer, answer slowly,
+reset the connection, send an error page, broken JSON or XML, an error code, or
+XML with an external entity (see `Fault`). A fault may be limited to some
+methods and to the next N requests, and can be switched from any thread while
+requests are served. Every request whose body was read is in `received`, faults
+included, so a test can count what reached the sandbox. With no fault set the
+sandbox is exactly as strict as described above.
 """
 
 from __future__ import annotations
@@ -24,9 +33,14 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import select
+import socket
+import struct
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -319,13 +333,143 @@ def _demo_resources() -> dict[int, dict]:
     return {i: {"id": i, "name": name, "groups": []} for i, name in names.items()}
 
 
+# --- faults ---------------------------------------------------------------------------
+
+
+class Fault(StrEnum):
+    """The ways the sandbox can misbehave. Every fault but REFUSE reads the
+    whole request first (so it is in `received`); none of them handles it
+    (no segment is created) unless set with `process=True`, except SLOW and
+    TRICKLE, which handle it at once and only hold the answer back."""
+
+    REFUSE = "refuse"  # nothing listens on the port: connections are refused
+    TIMEOUT = "timeout"  # never answer, until the client hangs up (at most hold_seconds)
+    SLOW = "slow"  # the normal answer, after `delay` seconds
+    TRICKLE = "trickle"  # the normal answer, one byte every `delay` seconds
+    RESET = "reset"  # reset the connection (TCP RST) instead of answering
+    HTTP_500 = "http-500"  # an HTML "500 Internal Server Error" page
+    HTTP_502 = "http-502"  # an HTML "502 Bad Gateway" page, as a proxy sends
+    HTML_200 = "html-200"  # an HTML page with HTTP 200 (a maintenance or login page)
+    INVALID_JSON = "invalid-json"  # HTTP 200, JSON cut off halfway
+    INVALID_XML = "invalid-xml"  # HTTP 200, XML cut off halfway
+    ERROR_400 = "error-400"  # Altcraft's envelope with error 400 and its text
+    ERROR_401 = "error-401"
+    ERROR_402 = "error-402"
+    ERROR_403 = "error-403"
+    XXE = "xxe"  # HTTP 200, XML whose DTD declares an entity read from file:///etc/passwd
+
+
+ERROR_TEXTS = {
+    400: "Incorrect request",
+    401: "API token required",
+    402: "Tariff limit reached",
+    403: "Access denied",
+}
+ERROR_FAULTS = {
+    Fault.ERROR_400: 400,
+    Fault.ERROR_401: 401,
+    Fault.ERROR_402: 402,
+    Fault.ERROR_403: 403,
+}
+# Faults that answer late rather than wrongly: the request is handled as usual.
+LATE_FAULTS = frozenset({Fault.SLOW, Fault.TRICKLE})
+DEFAULT_DELAY = 5.0
+# The longest a fault keeps a connection open (TIMEOUT, SLOW, TRICKLE), so a
+# client that never hangs up cannot pin a thread for ever.
+HOLD_SECONDS = 60.0
+
+HTML_TYPE = "text/html; charset=utf-8"
+JSON_TYPE = "application/json; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
+PAGE_500 = (
+    b"<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n"
+    b"<body><h1>Internal Server Error</h1><p>The server encountered an internal error "
+    b"and was unable to complete your request.</p></body></html>\n"
+)
+PAGE_502 = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+PAGE_200 = (
+    b"<!DOCTYPE html>\n<html><head><title>Maintenance</title></head>\n"
+    b"<body><h1>Altcraft is under maintenance</h1><p>Please come back later.</p>"
+    b"</body></html>\n"
+)
+BROKEN_JSON = b'{"data": {"saved_id": 4}, "error": 0, "error_text": "Successful'
+BROKEN_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b"<xml><data><saved_id>4</saved_id></data><error>0</error><error_text>Successful"
+)
+# A parser that resolved the entity would show the file in an error message.
+XXE_ANSWER = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b"<xml><data><saved_id>4</saved_id><name>&xxe;</name></data>"
+    b"<error>400</error><error_text>&xxe;</error_text></xml>\n"
+)
+
+
+@dataclass
+class FaultPlan:
+    """The fault in force: for which methods (None: all), for how many more
+    requests (None: until cleared), and its options."""
+
+    fault: Fault
+    methods: frozenset[str] | None = None
+    times: int | None = None
+    delay: float = DEFAULT_DELAY
+    status: int | None = None
+    process: bool = False
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to do with one request: send this answer, after `fault`'s
+    misbehaviour (None: at once)."""
+
+    status: int
+    content: bytes
+    content_type: str
+    fault: Fault | None = None
+    delay: float = 0.0
+
+
+def fault_plan(
+    fault: Fault | str,
+    *,
+    methods: Iterable[str] | None = None,
+    times: int | None = None,
+    delay: float = DEFAULT_DELAY,
+    status: int | None = None,
+    process: bool = False,
+) -> FaultPlan:
+    """A checked FaultPlan; ValueError names what does not fit."""
+    fault = Fault(fault)
+    if times is not None and times < 1:
+        raise ValueError(f"times must be 1 or more, not {times}")
+    if delay < 0:
+        raise ValueError(f"delay must be 0 or more seconds, not {delay}")
+    if status is not None and fault not in ERROR_FAULTS:
+        raise ValueError(f"status only applies to the error faults, not to {fault}")
+    if status is not None and not 100 <= status <= 599:
+        raise ValueError(f"status must be an HTTP status (100-599), not {status}")
+    if fault is Fault.REFUSE and (methods is not None or times is not None or process):
+        # A refused connection never shows which method it was for, nor is it counted.
+        raise ValueError("refuse applies to every connection until cleared")
+    if isinstance(methods, str):
+        methods = [methods]
+    chosen = frozenset(m.strip("/") for m in methods) if methods is not None else None
+    return FaultPlan(fault, chosen, times, delay, status, process)
+
+
 # --- the server -----------------------------------------------------------------------
 
 
 class SandboxServer:
     """The sandbox on a real socket. Bound on creation (port 0 picks a free
     port, see `url`); `start()` serves from a daemon thread, `serve_forever()`
-    from the calling one."""
+    blocks the calling one until `stop()` or Ctrl-C."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, token: str = DOCS_TOKEN):
         self.token = token
@@ -333,11 +477,18 @@ class SandboxServer:
         self.segments: dict[int, dict] = _demo_segments()
         self.databases: dict[int, dict] = _demo_databases()
         self.resources: dict[int, dict] = _demo_resources()
+        self.hold_seconds = HOLD_SECONDS
         self._lock = threading.Lock()
         self._next_id = max(self.segments) + 1
+        self._plan: FaultPlan | None = None
+        # Guards the listener, which REFUSE closes and clearing it reopens.
+        self._listener_lock = threading.RLock()
+        self._serving = False
+        self.stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._httpd = _HTTPServer((host, port), _Handler)
-        self._httpd.sandbox = self
+        self._httpd: _HTTPServer | None = self._bind((host, port))
+        # Kept so that a reopened listener takes the same port (and `url` holds).
+        self._address: tuple[str, int] = self._httpd.server_address[:2]
         self._methods: dict[str, Callable[[dict], dict]] = {
             "segments/add": self._segments_add,
             "segments/get": self._segments_get,
@@ -351,32 +502,127 @@ class SandboxServer:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
+        host, port = self._address
         return f"http://{host}:{port}{API_PREFIX}"
 
     def start(self) -> SandboxServer:
+        with self._listener_lock:
+            self._serving = True
+            if self._httpd is not None and self._thread is None:
+                self._start_thread(self._httpd)
+        return self
+
+    def serve_forever(self) -> None:
+        self.start()
+        try:
+            while not self.stopping.wait(0.2):
+                pass
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop serving; held connections (TIMEOUT, SLOW) are let go at once."""
+        self.stopping.set()
+        with self._listener_lock:
+            self._serving = False
+            self._close_listener()
+
+    # --- faults ---------------------------------------------------------------------------
+
+    @property
+    def fault(self) -> Fault | None:
+        with self._lock:
+            return self._plan.fault if self._plan else None
+
+    @fault.setter
+    def fault(self, fault: Fault | str | None) -> None:
+        self.set_fault(fault)
+
+    def set_fault(
+        self,
+        fault: Fault | str | None,
+        *,
+        methods: Iterable[str] | None = None,
+        times: int | None = None,
+        delay: float = DEFAULT_DELAY,
+        status: int | None = None,
+        process: bool = False,
+    ) -> None:
+        """Misbehave with `fault` (None: behave again) from the next request on.
+
+        `methods`: only for these methods ("segments/add"); `times`: only for the
+        next N of them, then behave again; `delay`: seconds before the answer
+        (SLOW) or between its bytes (TRICKLE); `status`: the HTTP status of an
+        error fault's answer (default: the error code; 200 puts the error in
+        the envelope only); `process`: handle the request as usual before
+        misbehaving, as when Altcraft saved the segment and the answer was lost.
+        REFUSE closes the listening socket, so the port really refuses; any
+        other fault, or none, opens it again on the same port."""
+        plan = None
+        if fault is not None:
+            options = {"delay": delay, "status": status, "process": process}
+            plan = fault_plan(fault, methods=methods, times=times, **options)
+        with self._lock:
+            self._plan = plan
+        with self._listener_lock:
+            if plan is not None and plan.fault is Fault.REFUSE:
+                self._close_listener()
+            else:
+                self._open_listener()
+
+    def clear_fault(self) -> None:
+        self.set_fault(None)
+
+    def _take_fault(self, method: str) -> FaultPlan | None:
+        """The fault for this request, if any, counting it against `times`."""
+        with self._lock:
+            plan = self._plan
+            if plan is None or plan.fault is Fault.REFUSE:
+                return None
+            if plan.methods is not None and method not in plan.methods:
+                return None
+            if plan.times is not None:
+                plan.times -= 1
+                if plan.times <= 0:
+                    self._plan = None
+            return plan
+
+    # --- the listener ---------------------------------------------------------------------
+
+    def _bind(self, address: tuple[str, int]) -> _HTTPServer:
+        httpd = _HTTPServer(address, _Handler)
+        httpd.sandbox = self
+        return httpd
+
+    def _start_thread(self, httpd: _HTTPServer) -> None:
         # A short poll interval keeps stop() (and so each test) quick.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
+            target=httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
             name="altcraft-sandbox",
             daemon=True,
         )
         self._thread.start()
-        return self
 
-    def serve_forever(self) -> None:
-        try:
-            self._httpd.serve_forever(poll_interval=0.2)
-        finally:
-            self._httpd.server_close()
-
-    def stop(self) -> None:
+    def _close_listener(self) -> None:
+        if self._httpd is None:
+            return
         if self._thread is not None:
             self._httpd.shutdown()
             self._thread.join(timeout=5)
             self._thread = None
         self._httpd.server_close()
+        self._httpd = None
+
+    def _open_listener(self) -> None:
+        if self._httpd is not None or self.stopping.is_set():
+            return
+        try:
+            self._httpd = self._bind(self._address)
+        except OSError as error:
+            raise OSError(f"the sandbox could not listen on {self.url} again: {error}") from None
+        if self._serving:
+            self._start_thread(self._httpd)
 
     def __enter__(self) -> SandboxServer:
         return self.start()
@@ -386,13 +632,28 @@ class SandboxServer:
 
     # --- one request ------------------------------------------------------------------
 
-    def answer(self, path: str, headers: Any, body: bytes) -> tuple[int, bytes, str]:
-        """HTTP status, body and content type of the answer to one POST."""
+    def reply(self, path: str, headers: Any, body: bytes) -> Reply:
+        """What to answer to one POST whose body was read (and is recorded)."""
         method = path.split("?", 1)[0].removeprefix(API_PREFIX).strip("/")
         content_type = headers.get("Content-Type", "")
         params, problem = _parse_body(body, content_type)
         self._record(Received(method, content_type, body, _without_transport(params)))
         fmt = "xml" if params.get("format") == "xml" else "json"
+        plan = self._take_fault(method)
+        if plan is None or plan.process or plan.fault in LATE_FAULTS:
+            normal = Reply(*self._answer(method, path, params, problem, headers, fmt))
+            if plan is None:
+                return normal
+            if plan.fault in LATE_FAULTS:
+                logger.info("sandbox %s -> held back (%s)", method, plan.fault)
+                return replace(normal, fault=plan.fault, delay=plan.delay)
+        logger.info("sandbox %s -> fault %s", method or "?", plan.fault)
+        return _fault_reply(plan, fmt)
+
+    def _answer(
+        self, method: str, path: str, params: dict, problem: str | None, headers: Any, fmt: str
+    ) -> tuple[int, bytes, str]:
+        """HTTP status, body and content type of the normal answer."""
         try:
             data = self._dispatch(method, path, params, problem, headers)
         except Refusal as refusal:
@@ -544,6 +805,25 @@ def _render(envelope: dict, fmt: str) -> tuple[bytes, str]:
     return json.dumps(envelope, ensure_ascii=False).encode(), "application/json; charset=utf-8"
 
 
+def _fault_reply(plan: FaultPlan, fmt: str) -> Reply:
+    """The answer of a fault that answers wrongly (or not at all)."""
+    fault = plan.fault
+    if fault in ERROR_FAULTS:
+        code = ERROR_FAULTS[fault]
+        content, content_type = _render({"error": code, "error_text": ERROR_TEXTS[code]}, fmt)
+        return Reply(plan.status or code, content, content_type, fault)
+    answers = {
+        Fault.HTTP_500: (500, PAGE_500, HTML_TYPE),
+        Fault.HTTP_502: (502, PAGE_502, HTML_TYPE),
+        Fault.HTML_200: (200, PAGE_200, HTML_TYPE),
+        Fault.INVALID_JSON: (200, BROKEN_JSON, JSON_TYPE),
+        Fault.INVALID_XML: (200, BROKEN_XML, XML_TYPE),
+        Fault.XXE: (200, XXE_ANSWER, XML_TYPE),
+    }
+    status, content, content_type = answers.get(fault, (0, b"", ""))
+    return Reply(status, content, content_type, fault, plan.delay)
+
+
 def _result_note(data: dict) -> str:
     inner = data.get("data")
     if isinstance(inner, dict) and "saved_id" in inner:
@@ -572,8 +852,24 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             return
-        status, content, content_type = self.server.sandbox.answer(self.path, self.headers, body)
-        self._send(status, content, content_type)
+        sandbox = self.server.sandbox
+        reply = sandbox.reply(self.path, self.headers, body)
+        if reply.fault is None:
+            self._send(reply.status, reply.content, reply.content_type)
+            return
+        # After a fault the connection is not reused: hang up once done.
+        self.close_connection = True
+        if reply.fault is Fault.TIMEOUT:
+            self._hold(sandbox.hold_seconds)
+        elif reply.fault is Fault.RESET:
+            self._reset()
+        elif reply.fault is Fault.SLOW:
+            if self._hold(min(reply.delay, sandbox.hold_seconds)):
+                self._send(reply.status, reply.content, reply.content_type)
+        elif reply.fault is Fault.TRICKLE:
+            self._trickle(reply)
+        else:
+            self._send(reply.status, reply.content, reply.content_type)
 
     def do_GET(self) -> None:
         self._refuse(405, "use POST: every Altcraft API method is a POST")
@@ -608,8 +904,61 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(content)))
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(content)
+        try:
+            self.end_headers()
+            self.wfile.write(content)
+        except OSError:  # the client gave up (after a SLOW answer, say)
+            self.close_connection = True
+
+    # --- faults -------------------------------------------------------------------------
+
+    def _hold(self, seconds: float) -> bool:
+        """Keep the connection open without answering for `seconds`; False
+        as soon as the client hangs up or the sandbox stops."""
+        stopping = self.server.sandbox.stopping
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if stopping.is_set():
+                return False
+            readable, _, _ = select.select([self.connection], [], [], min(left, 0.05))
+            if readable:
+                if self._client_gone():
+                    return False
+                stopping.wait(0.05)  # it sent more (pipelining): not a hang-up
+        return True
+
+    def _client_gone(self) -> bool:
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    def _reset(self) -> None:
+        """Close with SO_LINGER 0: the kernel sends RST instead of FIN."""
+        linger = struct.pack("ii", 1, 0)
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+        # The socket's file holds the descriptor open: close it first, or the
+        # close below would wait for it.
+        self.rfile.close()
+        self.connection.close()
+
+    def _trickle(self, reply: Reply) -> None:
+        """Send the answer one byte at a time, `reply.delay` seconds apart."""
+        stopping = self.server.sandbox.stopping
+        head = (
+            f"HTTP/1.1 {reply.status} {_reason(reply.status)}\r\n"
+            f"Content-Type: {reply.content_type}\r\n"
+            f"Content-Length: {len(reply.content)}\r\nConnection: close\r\n\r\n"
+        )
+        data = head.encode("ascii") + reply.content
+        end = time.monotonic() + self.server.sandbox.hold_seconds
+        for index in range(len(data)):
+            try:
+                self.connection.sendall(data[index : index + 1])
+            except OSError:
+                return
+            if stopping.wait(reply.delay) or time.monotonic() > end:
+                return
 
     def log_message(self, format: str, *args: Any) -> None:
         # http.server's own access log would go to stderr; the sandbox logs

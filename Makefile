@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup run test test-browser test-fast lint chromium clean
+.PHONY: setup run test test-browser test-fast lint messages chromium clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,14 @@ test-browser: setup chromium
 
 lint: setup
 	$(VENV)/bin/ruff check .
+
+# Russian translations: collect the marked strings into locale/ru/.../django.po,
+# then compile django.mo. Both are committed, so running the app needs no
+# gettext; tests/test_i18n.py fails when the .mo lags behind the .po.
+messages: setup
+	DEBUG=true $(PY) manage.py makemessages -l ru --no-obsolete --add-location=file \
+	  --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=benchmarks
+	DEBUG=true $(PY) manage.py compilemessages -l ru --ignore=$(VENV) --ignore=staticfiles
 
 # Browser tests use Debian's Chromium (no browser download works here).
 chromium:

@@ -116,6 +116,7 @@ def run(database_url: str) -> int:
     sandbox_port, app_ports = free_port(), [free_port(), free_port()]
     env["ALTCRAFT_API_URL"] = f"http://127.0.0.1:{sandbox_port}/api/v1.1/"
     manage(env, "migrate", "--no-input")
+    manage(env, "createcachetable")
     manage(env, "collectstatic", "--no-input")
     create_users(env)
     processes = [subprocess.Popen([PY, "manage.py", "altcraft_sandbox", "--quiet",

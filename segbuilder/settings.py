@@ -40,6 +40,9 @@ ALTCRAFT_API_URL = env_url("ALTCRAFT_API_URL", "http://127.0.0.1:8765/api/v1.1/"
 ALTCRAFT_API_TOKEN = env_str("ALTCRAFT_API_TOKEN", "abcdefghijklmnqrstuvwxyz")
 ALTCRAFT_TIMEOUT = env_float("ALTCRAFT_TIMEOUT", 10.0)
 ALTCRAFT_FORMAT = env_choice("ALTCRAFT_FORMAT", ("json", "xml"), "json")
+# How long the builder's pickers keep Altcraft's lists of databases, segments
+# and resources before asking again (the "Refresh lists" button asks at once).
+ALTCRAFT_PICKER_CACHE_SECONDS = env_float("ALTCRAFT_PICKER_CACHE_SECONDS", 300.0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -60,6 +63,8 @@ MIDDLEWARE = [
     "segbuilder.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -82,6 +87,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -91,6 +97,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", sqlite_path=str(BASE_DIR / "db.sqlite3"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A cache in the database, so every gunicorn worker shares it (the pickers'
+# lists). Its table comes from `manage.py createcachetable`, run beside
+# `migrate`; test databases get it from Django's test setup.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "segbuilder_cache",
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -115,6 +131,9 @@ LOGIN_REDIRECT_URL = "builder"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+# The compiled catalogue (django.mo) is committed: `make messages` rebuilds it.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -151,6 +170,9 @@ SECURE_HSTS_PRELOAD = SECURE_HTTPS
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = SECURE_HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

@@ -26,3 +26,14 @@ def sandbox_settings(sandbox: SandboxServer, settings) -> SandboxServer:
     settings.ALTCRAFT_API_TOKEN = sandbox.token
     settings.ALTCRAFT_TIMEOUT = 5.0
     return sandbox
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests() -> Iterator[None]:
+    """Each test starts in English: a Russian request would otherwise leave
+    its language active in the test thread for the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")

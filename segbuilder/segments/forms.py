@@ -46,6 +46,20 @@ FORMAT_CHOICES = [("json", "JSON"), ("xml", "XML")]
 VALUE_TYPE_CHOICES = [("text", "Text"), ("number", "Number")]
 
 
+# Id fields that offer one of Altcraft's lists (segments/pickers.py): by rule
+# kind and param.
+PICKED_PARAMS = {("statseg", "segment_id"): "segments", ("dataurl", "resource_id"): "resources"}
+
+
+def picker_widget(picker: str) -> forms.TextInput:
+    """An id input offering Altcraft's list `picker` from <datalist
+    id="picker-{picker}"> (templates/segments/_pickers.html, static/js/pickers.js).
+    Text, not number: Chromium then matches what is typed against the names
+    too. inputmode brings up the digits keyboard; cleaning is the field's own."""
+    return forms.TextInput(attrs={"inputmode": "numeric", "list": f"picker-{picker}",
+                                  "data-picker": picker})
+
+
 def kind_param_field_name(kind_key: str, param_name: str) -> str:
     return f"{kind_key}__{param_name}"
 
@@ -301,8 +315,10 @@ def _add_kind_param_fields() -> None:
     for kind in RULE_KINDS:
         for spec in kind.params:
             if spec.type is int:
+                picker = PICKED_PARAMS.get((kind.key, spec.name))
                 field = forms.IntegerField(label=spec.label(), required=False, min_value=1,
-                                           max_value=MAX_INT)
+                                           max_value=MAX_INT,
+                                           widget=picker_widget(picker) if picker else None)
             else:
                 field = forms.CharField(label=spec.label(), required=False, max_length=10_000)
             RuleForm.base_fields[kind_param_field_name(kind.key, spec.name)] = field
@@ -327,7 +343,8 @@ RuleFormSet = nested_formset(
 
 
 class SelectionForm(NestedForm):
-    list_id = forms.IntegerField(label="Database id", min_value=1, max_value=MAX_INT)
+    list_id = forms.IntegerField(label="Database id", min_value=1, max_value=MAX_INT,
+                                 widget=picker_widget("databases"))
     condition = forms.ChoiceField(label="Rules combine with", choices=CONDITION_CHOICES,
                                   initial="and")
     limit = forms.IntegerField(label="Profile limit", min_value=0, max_value=MAX_INT, initial=0,
@@ -400,6 +417,7 @@ class SegmentForm(forms.Form):
     list_id = forms.IntegerField(
         label="Database id", min_value=1, max_value=MAX_INT, required=False,
         help_text="Required for a static segment; optional for the others.",
+        widget=picker_widget("databases"),
     )
 
     def __init__(self, *args, **kwargs):

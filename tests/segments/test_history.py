@@ -7,10 +7,8 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import Group
-from django.http import HttpResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -18,7 +16,6 @@ from lxml import html as lxml_html
 
 from segbuilder.altcraft.codec import payload_from_json, payload_from_xml
 from segbuilder.altcraft.segment import Segment
-from segbuilder.segments import urls as app_urls
 from segbuilder.segments.models import Submission
 from segbuilder.segments.services import segment_submit
 from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
@@ -315,28 +312,7 @@ def test_the_list_uses_a_fixed_number_of_queries_whatever_the_rows(
 # --- links other pages provide ------------------------------------------------------
 
 
-def _placeholder(request, pk=None):
-    return HttpResponse("placeholder")
-
-
-def _urlconf(*, with_clone_and_diff: bool) -> type:
-    """A URLconf with the app's pages, and the clone and diff pages only if asked,
-    whether or not the app has them yet."""
-    patterns = [p for p in app_urls.urlpatterns
-                if p.name not in ("submission_clone", "submission_diff")]
-    if with_clone_and_diff:
-        patterns += [
-            path("history/diff/", _placeholder, name="submission_diff"),
-            path("history/<int:pk>/clone/", _placeholder, name="submission_clone"),
-        ]
-    patterns += [path("login/", auth_views.LoginView.as_view(), name="login"),
-                 path("logout/", auth_views.LogoutView.as_view(), name="logout")]
-    # A class is hashable, which the URL resolver cache needs.
-    return type("URLConf", (), {"urlpatterns": patterns})
-
-
-def test_with_a_diff_page_each_row_has_a_labelled_compare_checkbox(logged_in, user, settings):
-    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=True)
+def test_each_row_has_a_labelled_compare_checkbox(logged_in, user):
     rows = [submission(user, name=f"S{number}") for number in range(2)]
     page = page_of(history(logged_in))
     (form,) = page.xpath("//form[@id='compare']")
@@ -350,30 +326,12 @@ def test_with_a_diff_page_each_row_has_a_labelled_compare_checkbox(logged_in, us
     assert form.xpath(".//button[@type='submit']")[0].text_content() == "Compare two selected"
 
 
-def test_without_a_diff_page_the_list_has_no_compare_form(logged_in, user, settings):
-    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=False)
-    submission(user)
-    page = page_of(history(logged_in))
-    assert page.xpath("//form[@id='compare']") == [] and page.xpath("//tbody//input") == []
-
-
-def test_with_a_clone_page_the_detail_offers_it_as_a_starting_point(logged_in, user, settings):
-    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=True)
+def test_the_detail_offers_the_submission_as_a_starting_point(logged_in, user):
     row = submission(user)
     page = page_of(logged_in.get(f"/history/{row.pk}/"))
     link = page.get_element_by_id("clone-link")
     assert (link.get("href"), link.text_content()) == (
         f"/history/{row.pk}/clone/", "Use as a starting point")
-
-
-def test_without_a_clone_page_the_detail_has_no_clone_link(logged_in, user, settings):
-    settings.ROOT_URLCONF = _urlconf(with_clone_and_diff=False)
-    row = submission(user)
-    html = logged_in.get(f"/history/{row.pk}/").content.decode()
-    assert "Use as a starting point" not in html and 'id="clone-link"' not in html
-
-
-# --- one submission's page ----------------------------------------------------------
 
 
 def detail(client, row):

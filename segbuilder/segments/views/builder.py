@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from segbuilder.segments.forms import KIND_HELP, BuilderForms
 from segbuilder.segments.models import Submission
 from segbuilder.segments.services import segment_preview, segment_submit
+from segbuilder.segments.summary import segment_summary
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,11 +28,12 @@ def builder(request: HttpRequest) -> HttpResponse:
     if problems:  # the forms should have caught these; never send a bad segment
         return render_builder(request, forms, key=key, problems=[str(p) for p in problems])
     preview = segment_preview(segment=segment)
+    summary = segment_summary(segment)
     if request.POST.get("action") != "send":
-        return render_builder(request, forms, key=key, preview=preview)
+        return render_builder(request, forms, key=key, preview=preview, summary=summary)
     if not can_send(request.user):
-        return render_builder(request, forms, key=key, preview=preview, status=403,
-                              send_refused=True)
+        return render_builder(request, forms, key=key, preview=preview, summary=summary,
+                              status=403, send_refused=True)
     result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
                             key=key or uuid.uuid4())
     submission = result.submission
@@ -46,7 +48,7 @@ def builder(request: HttpRequest) -> HttpResponse:
     # again. Outcome unknown: the same key, so a resend shows this attempt.
     next_key = key if submission.status == Submission.Status.UNKNOWN else None
     return render_builder(request, forms, key=next_key, submission=submission,
-                          preview=preview)
+                          preview=preview, summary=summary)
 
 
 def posted_key(request: HttpRequest) -> uuid.UUID | None:

@@ -9,10 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
+from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
 from segbuilder.segments.selectors import submission_list
 from segbuilder.segments.services import CheckFailed, submission_check
+from segbuilder.segments.summary import segment_summary
 
 HISTORY_PAGE_SIZE = 50
 
@@ -33,7 +35,8 @@ def history(request: HttpRequest) -> HttpResponse:
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission.objects.select_related("author"), pk=pk)
     return render(request, "segments/submission_detail.html", {
-        "submission": submission, **_payload_texts(submission.payload),
+        "submission": submission, "summary": _summary(submission.payload),
+        **_payload_texts(submission.payload),
     })
 
 
@@ -46,6 +49,15 @@ def submission_check_view(request: HttpRequest, pk: int) -> HttpResponse:
     except CheckFailed as error:
         messages.error(request, f"Altcraft could not be asked, so nothing changed: {error}")
     return redirect("submission_detail", pk=pk)
+
+
+def _summary(payload: dict) -> str:
+    """The stored segment in plain words, or nothing when the payload cannot
+    be read as a segment (rows written before a format change, or by hand)."""
+    try:
+        return segment_summary(Segment.from_payload(payload))
+    except PayloadError:
+        return ""
 
 
 def _payload_texts(payload: dict) -> dict[str, str]:

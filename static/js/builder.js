@@ -100,8 +100,10 @@
     const formset = row.closest(".formset");
     if (!roomFor(formset)) return;
     const prefix = formset.dataset.prefix;
-    // cloneNode copies current values, selections and ticks (HTML spec).
+    // cloneNode copies typed input values and ticks, but not a <select>'s
+    // pick nor a <textarea>'s text (HTML spec): copyPicks carries those over.
     const copy = row.cloneNode(true);
+    copyPicks(row, copy);
     const newPrefix = prefix + "-" + nextIndex(formset);
     renamePrefix(copy, row.dataset.rowPrefix + "-", newPrefix + "-");
     copy.dataset.rowPrefix = newPrefix;
@@ -110,9 +112,25 @@
       el.removeAttribute("aria-invalid");
     });
     copy.querySelectorAll(".invalid-feedback, .alert").forEach((el) => el.remove());
-    row.after(copy);
+    // At the end, like an added row: rows are sent in index order, so a copy
+    // placed next to its original would move on the next page load.
+    rowsOf(formset).appendChild(copy);
     rowsChanged(formset);
     focusFirstField(copy);
+  }
+
+  // The copy has the same elements in the same order as the original.
+  function copyPicks(original, copy) {
+    const from = original.querySelectorAll("select, textarea");
+    copy.querySelectorAll("select, textarea").forEach((field, i) => {
+      if (field.tagName === "SELECT") {
+        Array.from(field.options).forEach((option, j) => {
+          option.selected = from[i].options[j].selected;
+        });
+      } else {
+        field.value = from[i].value;
+      }
+    });
   }
 
   function removeRow(row) {

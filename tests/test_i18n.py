@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import gettext
+import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,17 @@ def test_every_translation_keeps_the_placeholders_of_its_english():
         for text in translations(entry):
             if text:
                 assert set(PLACEHOLDER.findall(text)) == wanted, entry["msgid"]
+
+
+@pytest.mark.parametrize("pattern", [
+    re.compile(r"\{(\w+)\}"),  # filled in by static/js/pickers.js
+    re.compile(r"<[^>]+>"),  # markup, links with their classes and addresses
+], ids=["braces", "markup"])
+def test_every_translation_keeps_the_braces_and_markup_of_its_english(pattern):
+    for entry in po_entries(LC_MESSAGES / "django.po")[1:]:
+        wanted = sorted(pattern.findall(entry["msgid"]))
+        for text in translations(entry):
+            assert sorted(pattern.findall(text)) == wanted, entry["msgid"]
 
 
 def test_russian_has_the_plural_forms_django_uses_for_russian():
@@ -199,3 +212,504 @@ def test_opening_the_switcher_address_directly_is_no_error(logged_in):
     response = logged_in.get(reverse("set_language"))
     assert response.status_code in (204, 302)
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+# --- every template string is marked --------------------------------------------------
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates"
+# Being marked next: other engineers are editing these templates now.
+NOT_YET_MARKED = {
+    "segments/builder.html",
+    "segments/_selection.html",
+    "segments/_rule.html",
+    "segments/_param.html",
+    "segments/_formset.html",
+}
+# Names and code words that read the same in Russian.
+UNTRANSLATED_WORDS = re.compile(r"\b(Altcraft|JSON|XML|CSV|ID|URL|API|compo)\b")
+SHOWN_ATTRIBUTES = re.compile(r"placeholder|title|aria-label|alt|data-text-.*|data-label-.*")
+TEMPLATE_PARTS = re.compile(
+    r"{#.*?#}"
+    r"|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}"
+    r"|{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}"
+    r"|{%.*?%}|{{.*?}}",
+    re.DOTALL,
+)
+
+
+class ShownText(HTMLParser):
+    """The text a page shows from what is left of a template: text between
+    tags, and the attributes people read (or hear, or that scripts show)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.texts += [value for name, value in attrs
+                       if value and SHOWN_ATTRIBUTES.fullmatch(name)]
+
+    def handle_data(self, data):
+        self.texts.append(data)
+
+
+def unmarked_texts(source: str) -> list[str]:
+    """Texts of a template with a letter of English outside {% translate %},
+    {% blocktranslate %}, other template tags, variables and comments."""
+    parser = ShownText()
+    parser.feed(TEMPLATE_PARTS.sub(" ", source))
+    parser.close()
+    texts = (" ".join(text.split()) for text in parser.texts)
+    return [text for text in texts if re.search(r"[A-Za-z]", UNTRANSLATED_WORDS.sub("", text))]
+
+
+def marked_templates() -> list[str]:
+    names = sorted(str(path.relative_to(TEMPLATES_DIR)) for path in TEMPLATES_DIR.rglob("*.html"))
+    return [name for name in names if name not in NOT_YET_MARKED]
+
+
+@pytest.mark.parametrize("name", marked_templates())
+def test_every_text_of_a_template_is_marked_for_translation(name):
+    assert unmarked_texts((TEMPLATES_DIR / name).read_text(encoding="utf-8")) == []
+
+
+def test_the_templates_left_for_later_are_still_there():
+    """When one is renamed or removed, this list must follow."""
+    for name in NOT_YET_MARKED:
+        assert (TEMPLATES_DIR / name).exists(), name
+
+
+@pytest.mark.parametrize(("source", "found"), [
+    ("<p>Nothing has been sent yet.</p>", ["Nothing has been sent yet."]),
+    ('<input placeholder="Name or id">', ["Name or id"]),
+    ('<nav aria-label="History pages">', ["History pages"]),
+    ('<div data-text-loading="Loading…">', ["Loading…"]),
+    ("<p>{% if x %}Apply{% endif %}</p>", ["Apply"]),
+    ('<p>{% translate "Apply" %} {{ page.number }} · Altcraft</p>', []),
+    ('<nav aria-label="{% translate \'History pages\' %}">', []),
+    ("<p>{% blocktranslate trimmed count n=x %}\n{{ n }} row\n{% plural %}{{ n }} rows"
+     "{% endblocktranslate %}</p>", []),
+    ("{# a comment #}{% comment %}Some words{% endcomment %}<p>JSON, XML · ID</p>", []),
+    ('<a class="alert-link" href="{% url \'history\' %}">#{{ s.pk }}</a>', []),
+])
+def test_the_scan_finds_unmarked_text_and_only_that(source, found):
+    assert unmarked_texts(source) == found
+
+
+# --- a Russian page has no English of ours ----------------------------------------------
+
+# A fragment shorter than this many words may be a Russian page's own (a name).
+MIN_FRAGMENT_WORDS = 3
+MSGID_SPLIT = re.compile(r"%\(\w+\)[sd]|%%|\{\w+\}|<[^>]+>|[“”«»]")
+
+
+def english_fragments() -> set[str]:
+    """The runs of words of our English messages that Russian translates,
+    between placeholders and markup: none may show on a Russian page."""
+    fragments = set()
+    for entry in po_entries(LC_MESSAGES / "django.po")[1:]:
+        english = [entry["msgid"], entry.get("msgid_plural", "")]
+        if set(translations(entry)) <= set(english):
+            continue  # the same in both languages (a name, a format)
+        for text in english:
+            for part in MSGID_SPLIT.split(text):
+                part = " ".join(part.split()).strip(" .,:;()")
+                if len(re.findall(r"[A-Za-z]+", part)) >= MIN_FRAGMENT_WORDS:
+                    fragments.add(part)
+    return fragments
+
+
+def shown_text(response) -> str:
+    """All a person reads on a page: the text of <title> and <body> and the
+    attributes of SHOWN_ATTRIBUTES, whitespace collapsed."""
+    assert response.status_code in (200, 404, 429), response.status_code
+    page = lxml_html.fromstring(response.content.decode("utf-8"))
+    parts = [page.findtext(".//title") or "", page.body.text_content()]
+    for element in page.iter():
+        parts += [value for name, value in element.attrib.items()
+                  if SHOWN_ATTRIBUTES.fullmatch(name)]
+    return " ".join(" ".join(parts).split())
+
+
+def assert_russian(response, *expected: str) -> str:
+    text = shown_text(response)
+    assert lxml_html.fromstring(response.content.decode("utf-8")).get("lang") == "ru"
+    english = sorted(fragment for fragment in english_fragments() if fragment in text)
+    assert english == [], "untranslated on a Russian page"
+    for words in expected:
+        assert words in text
+    return text
+
+
+def test_the_english_fragments_are_many_and_whole_runs_of_words():
+    fragments = english_fragments()
+    assert len(fragments) > 150
+    assert "Nothing has been sent yet" in fragments
+    assert "Altcraft created segment" in fragments  # before <strong>
+    assert ", with sub-rules joined by" not in fragments and "with sub-rules joined by" in fragments
+    assert not any(fragment.startswith("%(") for fragment in fragments)
+
+
+@pytest.mark.django_db
+def test_the_check_finds_our_english_on_a_page_in_english(client):
+    text = shown_text(client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en"))
+    found = {fragment for fragment in english_fragments() if fragment in text}
+    assert found == {"Altcraft segment builder",
+                     "Build Altcraft segments without writing JSON by hand"}
+
+
+@pytest.fixture
+def russian(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    return client
+
+
+@pytest.fixture
+def editor_ru(russian, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
+    user.groups.add(Group.objects.get(name="Segment editors"))
+    russian.force_login(user)
+    russian.user = user
+    return russian
+
+
+def stored(author, *, name="Лояльные", status="created", payload=None, **fields):
+    from segbuilder.segments.models import Submission
+    from tests.examples import example_payload
+
+    payload = payload if payload is not None else example_payload("dynamic", "json")
+    return Submission.objects.create(author=author, name=name, kind=fields.pop("kind", "dynamic"),
+                                     format="json", payload=payload, status=status, **fields)
+
+
+@pytest.mark.django_db
+def test_the_login_page_in_russian(russian):
+    assert_russian(russian.get(reverse("login")), "Войти", "Создавайте сегменты Altcraft")
+
+
+@pytest.mark.django_db
+def test_the_lockout_page_in_russian(russian, django_user_model):
+    django_user_model.objects.create_user("olga", password="right-password-1")
+    for _ in range(5):
+        response = russian.post(reverse("login"), {"username": "olga", "password": "wrong"})
+    assert response.status_code == 429
+    assert_russian(response, "Слишком много неудачных входов", "закрыт на 15 минут")
+
+
+@pytest.mark.django_db
+def test_the_history_in_russian_with_rows_of_every_status_and_pages(editor_ru):
+    from segbuilder.segments.models import Submission
+    from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
+
+    for number, (status, kind) in enumerate(zip(Submission.Status.values,
+                                                ("static", "dynamic", "updatable") * 2,
+                                                strict=True)):
+        stored(editor_ru.user, name=f"Сегмент {number}", status=status, kind=kind)
+    for number in range(HISTORY_PAGE_SIZE):
+        stored(editor_ru.user, name=f"Ещё {number}")
+    first = assert_russian(
+        editor_ru.get(reverse("history")),
+        f"{HISTORY_PAGE_SIZE + 6} отправок.", "Страница 1 из 2", "Старше",
+        "Сравнить две отмеченные", "Вид", "ID в Altcraft", "динамический", "Любой статус",
+        "Любой вид")
+    assert "Создан" in first and "Отклонён Altcraft" in first
+    last = assert_russian(editor_ru.get(reverse("history"), {"page": 2}), "Новее")
+    for label in ("статический", "обновляемый", "Результат неизвестен", "Не создан",
+                  "Отправляется", "Не отправлен: ошибка до отправки"):
+        assert label in first + last
+    assert_russian(editor_ru.get(reverse("history"), {"q": "Сегмент 1"}),
+                   "Под эти фильтры подходит 1 отправка.", "Сбросить фильтры")
+
+
+@pytest.mark.django_db
+def test_the_history_in_russian_with_filters_it_cannot_read_or_nothing_to_show(editor_ru):
+    bad = {"date_from": "вчера", "date_to": "2026-02-30", "author": "nobody", "status": "lost"}
+    text = assert_russian(editor_ru.get(reverse("history"), bad),
+                          "Некоторые фильтры не удалось прочитать",
+                          "Введите дату в виде ГГГГ-ММ-ДД.",
+                          "Пользователь с таким именем ничего не отправлял.")
+    assert "Выберите корректный вариант" in text  # Django's own message, in Russian
+    reversed_dates = {"date_from": "2026-03-02", "date_to": "2026-03-01"}
+    assert_russian(editor_ru.get(reverse("history"), reversed_dates),
+                   "Дата «По» должна быть не раньше даты «С».")
+    assert_russian(editor_ru.get(reverse("history"), {"q": "нет такого"}),
+                   "Под эти фильтры не подходит ни одна отправка.")
+    assert_russian(editor_ru.get(reverse("history")), "Пока ничего не отправлено.",
+                   "Создать сегмент")
+
+
+SUBMISSION_PAGES = {
+    "created": ({"altcraft_id": 77, "answer": '{"error": 0}', "duration_ms": 120},
+                ["Altcraft создал сегмент 77 «Лояльные».", "Создать ещё один сегмент", "120 мс"]),
+    "rejected": ({"error_code": 17, "error_text": "Неверный list_id"},
+                 ["Altcraft отклонил этот сегмент (ошибка 17): Неверный list_id",
+                  "Ничего не создано."]),
+    "failed": ({"error_text": ""}, ["Сегмент не удалось отправить в Altcraft.",
+                                     "Ничего не отправлено, поэтому ничего не создано."]),
+    "unknown": ({}, ["Неизвестно, создан ли сегмент.", "Проверить в Altcraft"]),
+    "not_created": ({}, ["Этот сегмент не создан.", "откройте его в конструкторе"]),
+    "sending": ({}, ["Ответ ещё не записан.", "Ответ не записан."]),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", SUBMISSION_PAGES)
+def test_a_submission_page_of_each_status_in_russian(editor_ru, status):
+    fields, expected = SUBMISSION_PAGES[status]
+    row = stored(editor_ru.user, status=status, **fields)
+    assert_russian(editor_ru.get(reverse("submission_detail", args=[row.pk])), *expected,
+                   "Простыми словами:", "Запрос в JSON", "(без токена)", "Взять за основу",
+                   "динамический", "Отправилmaria")
+
+
+@pytest.mark.django_db
+def test_a_submission_checked_in_altcraft_in_russian(editor_ru, sandbox_settings):
+    row = stored(editor_ru.user, status="unknown", name="Нет в Altcraft")
+    response = editor_ru.post(reverse("submission_check", args=[row.pk]), follow=True)
+    assert_russian(response, "Этот сегмент не создан.",
+                   "сегмента с таким названием нет, значит, он не был создан")
+
+
+@pytest.mark.django_db
+def test_a_payload_that_cannot_be_read_in_russian(editor_ru):
+    row = stored(editor_ru.user, payload={"name": "x", "is_static": "maybe", "1 bad": 1})
+    detail = assert_russian(editor_ru.get(reverse("submission_detail", args=[row.pk])),
+                            "Этот запрос нельзя показать в XML:")
+    assert "Простыми словами" not in detail
+    response = editor_ru.get(reverse("submission_clone", args=[row.pk]), follow=True)
+    assert_russian(response, "Эту отправку нельзя открыть в конструкторе: Запрос не удалось "
+                             "прочитать как сегмент: is_static должно быть true или false")
+
+
+@pytest.mark.django_db
+def test_the_diff_page_in_russian(editor_ru):
+    from tests.examples import example_payload
+
+    old = example_payload("dynamic", "json")
+    new = example_payload("dynamic", "json")
+    selection = new["segment"][0]
+    selection["limit"] = 500
+    selection["queries"][0]["value"][0]["value"] = 7
+    selection["queries"].append({**selection["queries"][1], "condition": "or",
+                                 "child": [dict(selection["queries"][1])]})
+    new["segment"].append(dict(old["segment"][0]))
+    old["segment"].append(dict(old["segment"][0]))
+    old["segment"].append(dict(old["segment"][0]))
+    first = stored(editor_ru.user, payload=old)
+    second = stored(editor_ru.user, payload=new, name="Новые")
+    text = assert_russian(
+        editor_ru.get(reverse("submission_diff"), {"id": [first.pk, second.pk]}),
+        "Сравнение отправок", "Более ранняя:", "Более поздняя:", "Выборка 1", "изменено",
+        "Лимит", "0 (без ограничения)", "Правило 1", "Параметр segment_id", "Было:", "Стало:",
+        "Правило 3", "добавлено", "1 правило без изменений", "Выборка 3", "удалено",
+        "1 выборка без изменений.", "Запросы в JSON, построчно", "Был в статическом сегменте",
+        "Номер первой отправки", "строк без изменений")
+    assert "Вид правила" not in text  # same kind: only the param changed
+    unreadable = stored(editor_ru.user, payload={"name": "x", "segment": 5})
+    assert_russian(editor_ru.get(reverse("submission_diff"), {"id": [first.pk, unreadable.pk]}),
+                   "Этот запрос не читается как сегмент (", "нужно поле is_static (true или false)",
+                   "Недоступно: запрос не читается как сегмент.")
+    for ids, words in (([], "Выберите две отправки для сравнения"),
+                       ([first.pk], "указана только одна"),
+                       ([1, 2, 3], "указано 3"),
+                       ([first.pk, "абв"], "«абв» — не номер отправки"),
+                       ([first.pk, first.pk], "указана дважды"),
+                       ([first.pk, 999999], "В истории нет отправки №999999")):
+        assert_russian(editor_ru.get(reverse("submission_diff"), {"id": ids}), words)
+
+
+@pytest.mark.django_db
+def test_an_import_that_cannot_be_read_in_russian(editor_ru):
+    missing_comma = '{\n"name": "x"\n"is_static": true}'
+    response = editor_ru.post(reverse("builder_import"), {"payload": missing_comma})
+    assert_russian(response, "Вставленный JSON не удалось прочитать в строке 3, позиции 1: "
+                             "ожидалась запятая. Вероятно, в конце строки 2 не хватает запятой.",
+                   "Строка 3:", "Начать с готового запроса", "Импортировать")
+    response = editor_ru.post(reverse("builder_import"), {"payload": "  "})
+    assert_russian(response, "Поле пустое: сначала вставьте запрос в JSON или XML.")
+    response = editor_ru.post(reverse("builder_import"), {"payload": "<segment/>"})
+    assert_russian(response, "корневой элемент должен быть <xml>, а не <segment>")
+
+
+@pytest.mark.django_db
+def test_an_import_with_notes_and_problems_in_russian(editor_ru):
+    from tests.examples import example_payload
+
+    payload = example_payload("dynamic", "json")
+    payload["token"] = "x"
+    payload["colour"] = "синий"
+    payload["segment"][0]["queries"][0]["condition"] = ""
+    payload["segment"][0]["percent_to"] = 0
+    response = editor_ru.post(reverse("builder_import"), {"payload": json.dumps(payload)})
+    text = assert_russian(
+        response, "Импортирован вставленный запрос в JSON: динамический сегмент с 1 выборкой "
+                  "и 2 правилами.", "Вставленное поле token не сохранено",
+        "Эти поля не импортированы:", "выборка 1, правило 1: condition (пусто)",
+        "Исправьте эту ошибку перед отправкой:",
+        "выборка 1: процент «до» должен быть от 1 до 100")
+    assert "colour" in text
+
+
+@pytest.mark.django_db
+def test_a_clone_in_russian(editor_ru):
+    from tests.examples import example_payload
+
+    row = stored(editor_ru.user, payload=example_payload("updatable", "json"), kind="updatable")
+    assert_russian(editor_ru.get(reverse("submission_clone", args=[row.pk])),
+                   f"Заполнено из отправки №{row.pk}", "отправил maria",
+                   "обновляемый сегмент с 1 выборкой и 2 правилами")
+
+
+@pytest.mark.django_db
+def test_the_admin_list_and_page_of_submissions_in_russian(russian, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="pw-for-tests-7")
+    russian.force_login(admin)
+    row = stored(admin, status="rejected", error_code=17, error_text="Неверный list_id",
+                 duration_ms=345)
+    text = assert_russian(russian.get(reverse("admin:segments_submission_changelist")),
+                          "Когда", "Кто", "Название", "Вид", "Статус", "ID в Altcraft",
+                          "Длительность", "345 мс", "Отклонён Altcraft", "динамический",
+                          "Выгрузить выбранные в CSV", "Часть названия или ID в Altcraft.")
+    assert "Отправки" in text or "отправки" in text
+    assert_russian(russian.get(reverse("admin:segments_submission_change", args=[row.pk])),
+                   "Код ошибки", "Текст ошибки", "Запрос (без токена)", "Автор")
+    assert_russian(russian.get(reverse("admin:index")), "Сегменты")
+
+
+# --- problems found by segbuilder.altcraft (English there) are shown in Russian ----------
+
+
+def _sample(node: ast.JoinedStr) -> str:
+    """An f-string message of segment.py with a sample for each value."""
+    parts = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(value.value)
+        else:
+            parts.append("2" if "number" in ast.unparse(value.value) else "sample")
+    return "".join(parts)
+
+
+def segment_messages() -> list[str]:
+    """Every message segment.py words a Problem with, f-strings sampled."""
+    from segbuilder.altcraft import segment
+
+    tree = ast.parse(Path(segment.__file__).read_text(encoding="utf-8"))
+    messages = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(
+                node.func, "attr", "")) in ("Problem", "_problem"):
+            message = node.args[2]
+            if isinstance(message, ast.Constant):
+                messages.append(message.value)
+            elif isinstance(message, ast.JoinedStr):
+                messages.append(_sample(message))
+            # else: _problem() passing its own argument on
+    return messages
+
+
+def test_every_problem_segment_py_words_is_shown_in_russian():
+    from segbuilder.segments.problems import message_text
+
+    messages = segment_messages()
+    assert len(messages) > 20 and "name is required" in messages
+    with translation.override("ru"):
+        untranslated = [message for message in messages if message_text(message) == message]
+    assert untranslated == []
+
+
+def test_a_problem_and_its_place_are_shown_in_russian():
+    from segbuilder.altcraft.segment import Problem
+    from segbuilder.segments.problems import located_text, problem_text
+
+    problem = Problem((("selection", 2), ("rule", 1), ("sub-rule", 3)), "operator",
+                      "operator is required")
+    with translation.override("ru"):
+        assert problem_text(problem) == (
+            "выборка 2, правило 1, вложенное правило 3: нужно поле operator")
+        assert located_text("selection 1, param 2: unit: x") == "выборка 1, параметр 2: unit: x"
+        assert located_text("selections: 1") == "selections: 1"
+    assert problem_text(problem) == str(problem)
+
+
+def test_a_message_nobody_translated_is_shown_as_it_came():
+    from segbuilder.segments.problems import message_text
+
+    with translation.override("ru"):
+        assert message_text("something new went wrong") == "something new went wrong"
+        assert message_text("a dynamic segment needs at least one selection") == (
+            "динамический сегмент должен содержать хотя бы одну выборку")
+
+
+# --- texts of Python code, in Russian --------------------------------------------------------
+
+
+def test_rule_kind_names_follow_the_language_of_the_request():
+    from segbuilder.segments.forms import RuleForm
+
+    with translation.override("ru"):
+        form = RuleForm(prefix="r")
+        choices = dict(form.fields["kind"].choices)
+        assert choices["statseg"] == "Был в статическом сегменте"
+        assert choices["custom"] == "Произвольное правило (введите его поля)"
+        assert str(form["statseg__segment_id"].label) == "ID сегмента"
+    form = RuleForm(prefix="r")
+    assert dict(form.fields["kind"].choices)["statseg"] == "Was in static segment"
+    assert str(form["statseg__segment_id"].label) == "Segment id"
+
+
+def test_validation_errors_of_the_builder_follow_the_language():
+    from segbuilder.segments.forms import MAX_RULES, BuilderForms
+    from tests.formdata import builder_data, custom, selection, statseg
+
+    data = builder_data(name=" ", kind="dynamic", selections=[
+        selection(statseg(""), custom("c", "n", "t", ""), *[statseg(1)] * MAX_RULES,
+                  percent_from=50, percent_to=10)])
+    with translation.override("ru"):
+        forms = BuilderForms(data)
+        assert not forms.is_valid()
+        (selection_form,) = forms.selections.forms
+        rules = selection_form.rules
+        assert forms.segment_form.errors["name"] == ["Введите название сегмента."]
+        assert selection_form.errors["percent_to"] == ["Должно быть больше, чем «От, %»."]
+        assert rules.non_form_errors() == [f"В выборке может быть не больше {MAX_RULES} правил."]
+        assert rules.forms[0].errors == {
+            "statseg__segment_id": ["Заполните поле «id сегмента»."]}
+        assert rules.forms[1].errors == {
+            "operator": ["Укажите operator этого произвольного правила."]}
+
+
+def test_the_picker_failures_of_ours_are_shown_in_the_language_of_the_page():
+    from segbuilder.segments.pickers import UNREADABLE, PickerLists, _no_time
+
+    lists = PickerLists(errors={"databases": _no_time(2.5), "segments": UNREADABLE,
+                                "resources": "Altcraft answered HTTP 502."})
+    with translation.override("ru"):
+        assert lists.as_json()["errors"] == {
+            "databases": "Altcraft не прислал список за 2.5 с.",
+            "segments": "Не удалось прочитать ответ Altcraft.",
+            "resources": "Altcraft answered HTTP 502.",  # the client's own words stay English
+        }
+    assert lists.as_json()["errors"]["databases"] == "Altcraft did not send the list within 2.5 s."
+
+
+@pytest.mark.parametrize(("kind", "selections", "english", "russian"), [
+    ("static", 0, "a static segment", "статический сегмент"),
+    ("dynamic", 1, "a dynamic segment with 1 selection and 2 rules",
+     "динамический сегмент с 1 выборкой и 2 правилами"),
+    ("updatable", 5, "an updatable segment with 5 selections and 10 rules",
+     "обновляемый сегмент с 5 выборками и 10 правилами"),
+])
+def test_an_import_is_summed_up_in_the_language_of_the_page(kind, selections, english, russian):
+    from segbuilder.altcraft.segment import Kind, Rule, Segment, Selection
+    from segbuilder.segments.imports import ImportResult
+
+    rules = [Rule("a", "b", "c", "d"), Rule("a", "b", "c", "e")]
+    segment = Segment("S", Kind(kind), list_id=1,
+                      selections=[Selection(list_id=1, rules=rules)] * selections)
+    result = ImportResult(segment=segment, fmt="json")
+    assert result.summary == english
+    with translation.override("ru"):
+        assert result.summary == russian

@@ -12,6 +12,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json
 from segbuilder.segments.models import Submission
@@ -58,7 +60,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     list_display_links = ("when", "name")
     list_filter = ("status", "kind", "format", ("author", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name",)
-    search_help_text = "Part of the name, or an Altcraft id."
+    search_help_text = _("Part of the name, or an Altcraft id.")
     date_hierarchy = "created_at"
     list_select_related = ("author",)
     list_per_page = 100
@@ -98,27 +100,30 @@ class SubmissionAdmin(admin.ModelAdmin):
             queryset |= unsearched.filter(altcraft_id=altcraft_id)
         return queryset, may_have_duplicates
 
-    @admin.display(description="When", ordering="created_at")
+    @admin.display(description=_("When"), ordering="created_at")
     def when(self, obj: Submission):
         return obj.created_at
 
-    @admin.display(description="Who", ordering="author__username")
+    @admin.display(description=_("Who"), ordering="author__username")
     def who(self, obj: Submission) -> str:
         return obj.author.get_username()
 
-    @admin.display(description="Duration", ordering="duration_ms")
+    @admin.display(description=_("Duration"), ordering="duration_ms")
     def duration(self, obj: Submission) -> str:
-        return "—" if obj.duration_ms is None else f"{obj.duration_ms} ms"
+        if obj.duration_ms is None:
+            return "—"
+        return gettext("%(ms)s ms") % {"ms": obj.duration_ms}
 
-    @admin.display(description="Payload (token left out)")
+    @admin.display(description=_("Payload (token left out)"))
     def payload_pretty(self, obj: Submission) -> str:
         try:
             text = payload_to_json(obj.payload)
         except CodecError as error:
-            text = f"(this payload cannot be shown as JSON: {error})"
+            text = gettext("(this payload cannot be shown as JSON: %(error)s)") % {
+                "error": error}
         return format_html('<pre class="payload">{}</pre>', text)
 
-    @admin.action(description="Export selected as CSV", permissions=["view"])
+    @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         rows = queryset.select_related("author").iterator(chunk_size=CSV_CHUNK_SIZE)
         response = StreamingHttpResponse(submission_csv_lines(rows),

@@ -1,7 +1,7 @@
 """What differs between two segments, rule by rule, and between their JSON
 payloads, line by line.
 
-Pure Python on the plain `Segment` values (no Django here): `segment_diff()`
+Plain Python on the `Segment` values (Django only translates): `segment_diff()`
 builds a small tree of changes (segment fields, then each selection's fields and
 rules), `payload_line_diff()` a plain line diff of the pretty JSON, and
 `payloads_compare()` does both for two stored payloads, either of which may be
@@ -18,9 +18,13 @@ from enum import StrEnum
 from itertools import zip_longest
 from typing import Any
 
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
 from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.rulekinds import rule_kind_of
 from segbuilder.altcraft.segment import Param, ParamValue, PayloadError, Rule, Segment, Selection
+from segbuilder.segments.problems import located_text, problem_text
 
 
 class Change(StrEnum):
@@ -28,18 +32,35 @@ class Change(StrEnum):
     REMOVED = "removed"
     CHANGED = "changed"
 
+    @property
+    def label(self) -> str:
+        """The change in the current language, for its badge."""
+        return str(CHANGE_LABELS[self])
 
-FIELD_LABELS = {
-    "name": "Name",
-    "kind": "Kind",
-    "list_id": "Database (list_id)",
-    "condition": "Condition",
-    "limit": "Limit",
-    "range": "Percent range",
-    "rule kind": "Rule kind",
-    "sub-rule condition": "Sub-rules joined by",
+
+CHANGE_LABELS = {
+    Change.ADDED: pgettext_lazy("change", "added"),
+    Change.REMOVED: pgettext_lazy("change", "removed"),
+    Change.CHANGED: pgettext_lazy("change", "changed"),
 }
-CUSTOM_RULE_LABEL = "custom rule"
+
+
+# Field names, as the tables of changes show them; compo, name, type and
+# operator are Altcraft's own words and are shown as they are.
+FIELD_LABELS = {
+    "name": _("Name"),
+    "kind": _("Kind"),
+    "list_id": _("Database (list_id)"),
+    "condition": _("Condition"),
+    "limit": _("Limit"),
+    "range": _("Percent range"),
+    "rule kind": _("Rule kind"),
+    "sub-rule condition": _("Sub-rules joined by"),
+    "params": _("Parameters"),
+    "param order": _("Order of parameters"),
+}
+PARAM_PREFIX = "param "
+CUSTOM_RULE = "custom rule"
 
 
 @dataclass(frozen=True)
@@ -52,7 +73,11 @@ class FieldChange:
 
     @property
     def label(self) -> str:
-        return FIELD_LABELS.get(self.name, self.name)
+        if self.name in FIELD_LABELS:
+            return str(FIELD_LABELS[self.name])
+        if self.name.startswith(PARAM_PREFIX):
+            return gettext("Parameter %(name)s") % {"name": self.name[len(PARAM_PREFIX):]}
+        return self.name
 
     @property
     def change(self) -> Change:
@@ -81,12 +106,15 @@ class RuleDiff:
 
     @property
     def title(self) -> str:
-        noun = "Sub-rule" if self.depth else "Rule"
         if self.old_position is None or self.new_position is None:
-            return f"{noun} {self.new_position or self.old_position}"
-        if self.old_position == self.new_position:
-            return f"{noun} {self.new_position}"
-        return f"{noun} {self.old_position} → {self.new_position}"
+            position = str(self.new_position or self.old_position)
+        elif self.old_position == self.new_position:
+            position = str(self.new_position)
+        else:
+            position = f"{self.old_position} → {self.new_position}"
+        if self.depth:
+            return gettext("Sub-rule %(position)s") % {"position": position}
+        return gettext("Rule %(position)s") % {"position": position}
 
 
 @dataclass
@@ -175,7 +203,7 @@ def _selection_diff(position: int, old: Selection | None, new: Selection | None)
 
 
 def _selection_fields(selection: Selection) -> list[tuple[str, str]]:
-    limit = "0 (no limit)" if selection.limit == 0 else str(selection.limit)
+    limit = gettext("0 (no limit)") if selection.limit == 0 else str(selection.limit)
     return [
         ("list_id", _optional(selection.list_id) or "—"),
         ("condition", selection.condition),
@@ -238,7 +266,7 @@ def _identity_key(rule: Rule) -> tuple[str, ...]:
     kind = rule_kind_of(rule)
     if kind is not None:
         return ("kind", kind.key)
-    return (CUSTOM_RULE_LABEL, rule.compo, rule.name, rule.type, rule.operator)
+    return (CUSTOM_RULE, rule.compo, rule.name, rule.type, rule.operator)
 
 
 def _one_sided(rule: Rule, position: int, *, added: bool, depth: int) -> RuleDiff:
@@ -288,7 +316,7 @@ def _param_changes(old: list[Param], new: list[Param]) -> list[FieldChange]:
     after = {param.name: value_text(param.value) for param in new}
     names = old_names + [name for name in new_names if name not in before]
     changes = _field_changes(
-        *((f"param {name}", before.get(name), after.get(name)) for name in names)
+        *((f"{PARAM_PREFIX}{name}", before.get(name), after.get(name)) for name in names)
     )
     if not changes and old_names != new_names:
         changes = [FieldChange("param order", ", ".join(old_names), ", ".join(new_names))]
@@ -296,14 +324,19 @@ def _param_changes(old: list[Param], new: list[Param]) -> list[FieldChange]:
 
 
 def _is_custom(rule: Rule) -> bool:
-    return _identity_key(rule)[0] == CUSTOM_RULE_LABEL
+    return _identity_key(rule)[0] == CUSTOM_RULE
 
 
 def _kind_label(rule: Rule) -> str:
     if rule.is_group and not rule.has_own_fields:
-        return "rule group"
+        return gettext("rule group")
     kind = rule_kind_of(rule)
-    return kind.label() if kind is not None else CUSTOM_RULE_LABEL
+    return _language_label(kind) if kind is not None else gettext("custom rule")
+
+
+def _language_label(kind) -> str:
+    """A rule kind's name in the current language (rulekinds.py has both)."""
+    return kind.label(get_language() or "en")
 
 
 # --- plain words ---------------------------------------------------------------------------
@@ -314,21 +347,24 @@ def describe_rule(rule: Rule) -> str:
     segment_id 2"), a custom rule by its fields, a group with its sub-rules."""
     if not rule.is_group:
         return _describe_own(rule)
-    head = f"{_describe_own(rule)}, with sub-rules" if rule.has_own_fields else "Rule group"
-    joined_by = rule.condition.upper() if rule.condition else "no condition"
     children = "; ".join(describe_rule(child) for child in rule.children)
-    return f"{head} joined by {joined_by}: {children}"
+    values = {"joined_by": rule.condition.upper() if rule.condition else gettext("no condition"),
+              "children": children}
+    if rule.has_own_fields:
+        values["rule"] = _describe_own(rule)
+        return gettext("%(rule)s, with sub-rules joined by %(joined_by)s: %(children)s") % values
+    return gettext("Rule group joined by %(joined_by)s: %(children)s") % values
 
 
 def _describe_own(rule: Rule) -> str:
     kind = rule_kind_of(rule)
     if kind is not None:
-        head = kind.label()
+        head = _language_label(kind)
     else:
         fields = ", ".join(
             f"{name} {getattr(rule, name) or '—'}" for name in ("compo", "name", "type", "operator")
         )
-        head = f"Custom rule ({fields})"
+        head = gettext("Custom rule (%(fields)s)") % {"fields": fields}
     params = params_text(rule.params)
     return f"{head}: {params}" if params else head
 
@@ -416,8 +452,8 @@ def _group_lines(tag: str, old_lines: list[str], new_lines: list[str],
 def _skipped(count: int) -> list[DiffLine]:
     if count <= 0:
         return []
-    noun = "line" if count == 1 else "lines"
-    return [DiffLine(LineTag.SKIPPED, f"{count} unchanged {noun}")]
+    text = ngettext("%(count)d unchanged line", "%(count)d unchanged lines", count)
+    return [DiffLine(LineTag.SKIPPED, text % {"count": count})]
 
 
 # --- two stored payloads ------------------------------------------------------------------
@@ -456,6 +492,8 @@ def payloads_compare(*, old: Any, new: Any) -> PayloadComparison:
 def _read(payload: Any) -> tuple[Segment | None, str | None, list[str]]:
     ignored: list[str] = []
     try:
-        return Segment.from_payload(payload, ignored=ignored), None, ignored
+        segment = Segment.from_payload(payload, ignored=ignored)
     except PayloadError as error:
-        return None, str(error), ignored
+        problems = "; ".join(problem_text(problem) for problem in error.problems)
+        return None, problems, [located_text(where) for where in ignored]
+    return segment, None, [located_text(where) for where in ignored]

@@ -14,6 +14,9 @@ from django import forms
 from django.conf import settings
 from django.forms import BaseFormSet, formset_factory
 from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, ngettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
@@ -26,24 +29,26 @@ MAX_PARAMS = 20
 GROUP = "group"
 # Ids and counts are stored as 64-bit integers.
 MAX_INT = 2**63 - 1
-TAMPERED_MESSAGE = (
+# Texts are lazy: module-level forms are built once, at import, but shown in
+# the language of each request.
+TAMPERED_MESSAGE = _(
     "Part of this form arrived incomplete or altered (its row counts are missing or wrong), "
     "so its rows could not be read. Add them again, or start from a fresh builder page."
 )
 OWN_RULE_FIELDS = ("compo", "name", "type", "operator")
-CONDITION_CHOICES = [("and", "AND: all must match"), ("or", "OR: any may match")]
+CONDITION_CHOICES = [("and", _("AND: all must match")), ("or", _("OR: any may match"))]
 KIND_CHOICES = [
-    (Kind.STATIC.value, "Static"),
-    (Kind.DYNAMIC.value, "Dynamic"),
-    (Kind.UPDATABLE.value, "Updatable"),
+    (Kind.STATIC.value, pgettext_lazy("segment kind", "Static")),
+    (Kind.DYNAMIC.value, pgettext_lazy("segment kind", "Dynamic")),
+    (Kind.UPDATABLE.value, pgettext_lazy("segment kind", "Updatable")),
 ]
 KIND_HELP = {
-    Kind.STATIC: "a fixed list: every profile of one database, taken once.",
-    Kind.DYNAMIC: "profiles that match the rules at the moment the segment is used.",
-    Kind.UPDATABLE: "a static segment whose rules are applied again every day.",
+    Kind.STATIC: _("a fixed list: every profile of one database, taken once."),
+    Kind.DYNAMIC: _("profiles that match the rules at the moment the segment is used."),
+    Kind.UPDATABLE: _("a static segment whose rules are applied again every day."),
 }
 FORMAT_CHOICES = [("json", "JSON"), ("xml", "XML")]
-VALUE_TYPE_CHOICES = [("text", "Text"), ("number", "Number")]
+VALUE_TYPE_CHOICES = [("text", _("Text")), ("number", _("Number"))]
 
 
 # Id fields that offer one of Altcraft's lists (segments/pickers.py): by rule
@@ -159,9 +164,9 @@ def nested_formset(form, *, max_num: int, min_num: int, extra: int, messages: di
 
 
 class ParamForm(NestedForm):
-    name = forms.CharField(label="Parameter", max_length=255)
-    value = forms.CharField(label="Value", required=False, strip=False, max_length=10_000)
-    value_type = forms.ChoiceField(label="Type", choices=VALUE_TYPE_CHOICES, initial="text")
+    name = forms.CharField(label=_("Parameter"), max_length=255)
+    value = forms.CharField(label=_("Value"), required=False, strip=False, max_length=10_000)
+    value_type = forms.ChoiceField(label=_("Type"), choices=VALUE_TYPE_CHOICES, initial="text")
 
     def clean(self):
         data = super().clean()
@@ -169,10 +174,10 @@ class ParamForm(NestedForm):
             try:
                 data["value"] = int(data["value"].strip())
             except ValueError:
-                self.add_error("value", "Enter a whole number, or set the type to Text.")
+                self.add_error("value", gettext("Enter a whole number, or set the type to Text."))
             else:
                 if abs(data["value"]) > MAX_INT:
-                    self.add_error("value", "This number is too large.")
+                    self.add_error("value", gettext("This number is too large."))
         return data
 
     def to_param(self) -> Param:
@@ -187,18 +192,30 @@ class ParamForm(NestedForm):
 
 ParamFormSet = nested_formset(
     ParamForm, max_num=MAX_PARAMS, min_num=0, extra=0,
-    messages={"too_many_forms": f"A rule takes at most {MAX_PARAMS} parameters."},
+    # Django fills in %(num)d (the formset's max_num) when it reports the error.
+    messages={"too_many_forms": ngettext_lazy("A rule takes at most %(num)d parameter.",
+                                              "A rule takes at most %(num)d parameters.", "num")},
 )
 
 
 # --- rules ----------------------------------------------------------------------
 
 
+def _current_label(labelled) -> str:
+    """A rule kind's or param's name in the current language (rulekinds.py
+    carries both languages, and stays free of Django)."""
+    return labelled.label(get_language() or "en")
+
+
+# The same, evaluated each time it is shown.
+_lazy_label = lazy(_current_label, str)
+
+
 def _kind_choices(depth: int) -> list[tuple[str, str]]:
-    choices = [(kind.key, kind.label()) for kind in RULE_KINDS]
-    choices.append((CUSTOM, "Custom rule (enter its fields)"))
+    choices = [(kind.key, _lazy_label(kind)) for kind in RULE_KINDS]
+    choices.append((CUSTOM, _("Custom rule (enter its fields)")))
     if depth == 0:
-        choices.append((GROUP, "Group of sub-rules only"))
+        choices.append((GROUP, _("Group of sub-rules only")))
     return choices
 
 
@@ -207,15 +224,19 @@ class RuleForm(NestedForm):
     named params, a custom rule with free fields and params, and, at depth 0,
     sub-rules combined by `condition`."""
 
-    kind = forms.ChoiceField(label="Rule", choices=_kind_choices(0), initial=RULE_KINDS[0].key)
+    kind = forms.ChoiceField(label=_("Rule"), choices=_kind_choices(0),
+                             initial=RULE_KINDS[0].key)
     # strip=False: what was typed or imported is sent exactly (API.md: values
     # are text and must round-trip unchanged).
-    compo = forms.CharField(label="Source (compo)", required=False, max_length=255, strip=False)
-    name = forms.CharField(label="Field (name)", required=False, max_length=255, strip=False)
-    type = forms.CharField(label="Data type (type)", required=False, max_length=255, strip=False)
-    operator = forms.CharField(label="Operator", required=False, max_length=255, strip=False)
+    compo = forms.CharField(label=_("Source (compo)"), required=False, max_length=255,
+                            strip=False)
+    name = forms.CharField(label=_("Field (name)"), required=False, max_length=255, strip=False)
+    type = forms.CharField(label=_("Data type (type)"), required=False, max_length=255,
+                           strip=False)
+    operator = forms.CharField(label=_("Operator"), required=False, max_length=255, strip=False)
     condition = forms.ChoiceField(
-        label="Sub-rules combine with", choices=CONDITION_CHOICES, initial="and", required=False
+        label=_("Sub-rules combine with"), choices=CONDITION_CHOICES, initial="and",
+        required=False,
     )
 
     def __init__(self, *args, depth: int = 0, **kwargs):
@@ -257,18 +278,21 @@ class RuleForm(NestedForm):
         kind = data.get("kind")
         has_children = self.children is not None and bool(self.children.live_forms())
         if kind == GROUP and not has_children:
-            self.add_error("kind", "A group needs at least one sub-rule: add one, or pick a rule.")
+            self.add_error("kind", gettext(
+                "A group needs at least one sub-rule: add one, or pick a rule."))
         elif kind == CUSTOM:
             own = any(data.get(name) for name in OWN_RULE_FIELDS) or self.params.live_forms()
             if own or not has_children:
                 for name in OWN_RULE_FIELDS:
                     if not data.get(name, "").strip():
-                        self.add_error(name, f"Enter the {name} of this custom rule.")
+                        self.add_error(name, gettext(
+                            "Enter the %(field)s of this custom rule.") % {"field": name})
         elif kind in RULE_KINDS_BY_KEY:
             for spec in RULE_KINDS_BY_KEY[kind].params:
                 field = kind_param_field_name(kind, spec.name)
                 if data.get(field) in (None, "") and field not in self.errors:
-                    self.add_error(field, f"Enter the {spec.label().lower()}.")
+                    self.add_error(field, gettext("Enter the %(field)s.") % {
+                        "field": _current_label(spec).lower()})
         return data
 
     def to_rule(self) -> Rule:
@@ -316,11 +340,12 @@ def _add_kind_param_fields() -> None:
         for spec in kind.params:
             if spec.type is int:
                 picker = PICKED_PARAMS.get((kind.key, spec.name))
-                field = forms.IntegerField(label=spec.label(), required=False, min_value=1,
+                field = forms.IntegerField(label=_lazy_label(spec), required=False, min_value=1,
                                            max_value=MAX_INT,
                                            widget=picker_widget(picker) if picker else None)
             else:
-                field = forms.CharField(label=spec.label(), required=False, max_length=10_000)
+                field = forms.CharField(label=_lazy_label(spec), required=False,
+                                        max_length=10_000)
             RuleForm.base_fields[kind_param_field_name(kind.key, spec.name)] = field
 
 
@@ -328,13 +353,15 @@ _add_kind_param_fields()
 
 SubRuleFormSet = nested_formset(
     RuleForm, max_num=MAX_RULES, min_num=0, extra=0,
-    messages={"too_many_forms": f"A group holds at most {MAX_RULES} sub-rules."},
+    messages={"too_many_forms": ngettext_lazy("A group holds at most %(num)d sub-rule.",
+                                              "A group holds at most %(num)d sub-rules.", "num")},
 )
 RuleFormSet = nested_formset(
     RuleForm, max_num=MAX_RULES, min_num=1, extra=0,
     messages={
-        "too_few_forms": "Add at least one rule to this selection.",
-        "too_many_forms": f"A selection holds at most {MAX_RULES} rules.",
+        "too_few_forms": _("Add at least one rule to this selection."),
+        "too_many_forms": ngettext_lazy("A selection holds at most %(num)d rule.",
+                                        "A selection holds at most %(num)d rules.", "num"),
     },
 )
 
@@ -343,14 +370,14 @@ RuleFormSet = nested_formset(
 
 
 class SelectionForm(NestedForm):
-    list_id = forms.IntegerField(label="Database id", min_value=1, max_value=MAX_INT,
+    list_id = forms.IntegerField(label=_("Database id"), min_value=1, max_value=MAX_INT,
                                  widget=picker_widget("databases"))
-    condition = forms.ChoiceField(label="Rules combine with", choices=CONDITION_CHOICES,
+    condition = forms.ChoiceField(label=_("Rules combine with"), choices=CONDITION_CHOICES,
                                   initial="and")
-    limit = forms.IntegerField(label="Profile limit", min_value=0, max_value=MAX_INT, initial=0,
-                               help_text="0 means no limit")
-    percent_from = forms.IntegerField(label="From %", min_value=0, max_value=99, initial=0)
-    percent_to = forms.IntegerField(label="To %", min_value=1, max_value=100, initial=100)
+    limit = forms.IntegerField(label=_("Profile limit"), min_value=0, max_value=MAX_INT,
+                               initial=0, help_text=_("0 means no limit"))
+    percent_from = forms.IntegerField(label=_("From %"), min_value=0, max_value=99, initial=0)
+    percent_to = forms.IntegerField(label=_("To %"), min_value=1, max_value=100, initial=100)
 
     def __init__(self, *args, **kwargs):
         initial = kwargs.get("initial") or {}
@@ -365,7 +392,7 @@ class SelectionForm(NestedForm):
         data = super().clean()
         low, high = data.get("percent_from"), data.get("percent_to")
         if low is not None and high is not None and low >= high:
-            self.add_error("percent_to", "Must be greater than From %.")
+            self.add_error("percent_to", gettext("Must be greater than From %."))
         return data
 
     def to_selection(self) -> Selection:
@@ -401,8 +428,9 @@ SelectionFormSet = formset_factory(
 )
 SelectionFormSet.default_error_messages = {
     **BaseFormSet.default_error_messages,
-    "too_few_forms": "Add at least one selection with its rules.",
-    "too_many_forms": f"A segment holds at most {MAX_SELECTIONS} selections.",
+    "too_few_forms": _("Add at least one selection with its rules."),
+    "too_many_forms": ngettext_lazy("A segment holds at most %(num)d selection.",
+                                    "A segment holds at most %(num)d selections.", "num"),
 }
 
 
@@ -410,13 +438,13 @@ SelectionFormSet.default_error_messages = {
 
 
 class SegmentForm(forms.Form):
-    name = forms.CharField(label="Segment name", max_length=255, strip=False)
-    kind = forms.ChoiceField(label="Kind", choices=KIND_CHOICES, initial=Kind.DYNAMIC.value,
+    name = forms.CharField(label=_("Segment name"), max_length=255, strip=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial=Kind.DYNAMIC.value,
                              widget=forms.RadioSelect)
-    format = forms.ChoiceField(label="Request format", choices=FORMAT_CHOICES)
+    format = forms.ChoiceField(label=_("Request format"), choices=FORMAT_CHOICES)
     list_id = forms.IntegerField(
-        label="Database id", min_value=1, max_value=MAX_INT, required=False,
-        help_text="Required for a static segment; optional for the others.",
+        label=_("Database id"), min_value=1, max_value=MAX_INT, required=False,
+        help_text=_("Required for a static segment; optional for the others."),
         widget=picker_widget("databases"),
     )
 
@@ -428,14 +456,14 @@ class SegmentForm(forms.Form):
     def clean_name(self):
         name = self.cleaned_data["name"]
         if not name.strip():
-            raise forms.ValidationError("Enter a name for the segment.")
+            raise forms.ValidationError(gettext("Enter a name for the segment."))
         return name
 
     def clean(self):
         data = super().clean()
         if data.get("kind") == Kind.STATIC and data.get("list_id") is None \
                 and "list_id" not in self.errors:
-            self.add_error("list_id", "A static segment needs its database id.")
+            self.add_error("list_id", gettext("A static segment needs its database id."))
         return data
 
 

@@ -4,6 +4,8 @@ can be bookmarked and shared."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from segbuilder.segments.forms import KIND_CHOICES
 from segbuilder.segments.models import Submission
@@ -21,37 +23,40 @@ class HistoryFilterForm(forms.Form):
     """Search and filters of the history list; every field is optional."""
 
     q = forms.CharField(
-        label="Search", required=False, max_length=255, strip=True,
-        help_text="Part of the name, or an Altcraft id.",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or Altcraft id"}),
+        label=_("Search"), required=False, max_length=255, strip=True,
+        help_text=_("Part of the name, or an Altcraft id."),
+        widget=forms.TextInput(attrs={"type": "search",
+                                      "placeholder": _("Name or Altcraft id")}),
     )
     status = forms.ChoiceField(
-        label="Status", required=False,
-        choices=[("", "Any status"), *Submission.Status.choices],
+        label=_("Status"), required=False,
+        choices=[("", _("Any status")), *Submission.Status.choices],
     )
     kind = forms.ChoiceField(
-        label="Kind", required=False, choices=[("", "Any kind"), *KIND_CHOICES],
+        label=_("Kind"), required=False, choices=[("", _("Any kind")), *KIND_CHOICES],
     )
     # Usernames in the URL rather than ids: a shared link says whose list it is.
     author = AuthorChoiceField(
-        label="Sent by", required=False, queryset=submission_authors(),
-        to_field_name="username", empty_label="Anyone",
-        error_messages={"invalid_choice": "Nobody by that name has sent anything."},
+        label=_("Sent by"), required=False, queryset=submission_authors(),
+        to_field_name="username", empty_label=_("Anyone"),
+        error_messages={"invalid_choice": _("Nobody by that name has sent anything.")},
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        label=pgettext_lazy("date", "From"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        label=pgettext_lazy("date", "To"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
     def clean(self) -> dict:
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
-            self.add_error("date_to", "“To” must be on or after “From”.")
+            self.add_error("date_to", gettext("“To” must be on or after “From”."))
         return cleaned
 
     def is_filtered(self) -> bool:

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
+
 from segbuilder.altcraft.codec import DTD_REFUSED, CodecError, decode
 from segbuilder.altcraft.segment import (
     TRANSPORT_FIELDS,
@@ -24,6 +27,7 @@ from segbuilder.altcraft.segment import (
 )
 from segbuilder.segments.forms import MAX_PARAMS, MAX_RULES, MAX_SELECTIONS
 from segbuilder.segments.models import Submission
+from segbuilder.segments.problems import located_text, location_text, message_text, problem_text
 
 FORMAT_NAMES = {"json": "JSON", "xml": "XML"}
 _XML_ROOT = re.compile(r"<xml[\s>/]")
@@ -69,19 +73,25 @@ class ImportResult:
     def summary(self) -> str:
         """"an updatable segment with 1 selection and 2 rules", for messages."""
         kind = self.segment.kind
-        article = "an" if kind is Kind.UPDATABLE else "a"
         if kind is Kind.STATIC:
-            return f"{article} {kind} segment"
+            return _("a static segment")
         selections, rules = len(self.segment.selections), self.segment.rule_count
-        return (f"{article} {kind} segment with {selections} selection"
-                f"{'s' if selections != 1 else ''} and {rules} rule{'s' if rules != 1 else ''}")
+        counts = {
+            "selections": npgettext("with", "%(count)d selection", "%(count)d selections",
+                                    selections) % {"count": selections},
+            "rules": npgettext("with", "%(count)d rule", "%(count)d rules",
+                               rules) % {"count": rules},
+        }
+        if kind is Kind.UPDATABLE:
+            return _("an updatable segment with %(selections)s and %(rules)s") % counts
+        return _("a dynamic segment with %(selections)s and %(rules)s") % counts
 
 
 def segment_import(*, text: str) -> ImportResult:
     """Read a pasted `segments/add/` payload, JSON or XML (told apart by its first
     character), with or without its token and `format`."""
     if not text.strip():
-        raise PayloadUnreadable("The box is empty: paste a JSON or XML payload first.")
+        raise PayloadUnreadable(_("The box is empty: paste a JSON or XML payload first."))
     fmt = "xml" if text.lstrip("\ufeff \t\r\n").startswith("<") else "json"
     try:
         payload = decode(text, fmt)
@@ -103,69 +113,92 @@ def _read(payload: Any, *, fmt: str) -> ImportResult:
     try:
         segment = Segment.from_payload(payload, ignored=ignored)
     except PayloadError as error:
-        problems = [str(problem) for problem in error.problems]
-        raise PayloadUnreadable("The payload could not be read into a segment",
+        problems = [problem_text(problem) for problem in error.problems]
+        raise PayloadUnreadable(_("The payload could not be read into a segment"),
                                 problems=problems) from None
     too_big = _limit_problems(segment)
     if too_big:
-        raise PayloadUnreadable("The payload is larger than the builder holds",
+        raise PayloadUnreadable(_("The payload is larger than the builder holds"),
                                 problems=too_big)
     unbuildable = dict(_unbuildable(segment))  # trims the segment: compare after it
     left_out = {**dict(_dropped_by_segment(payload, segment)), **unbuildable}
-    not_imported = [*ignored, *(where + why for where, why in left_out.items())]
+    not_imported = [*(located_text(where) for where in ignored),
+                    *(_field_text(where) + why for where, why in left_out.items())]
     return ImportResult(
         segment=segment,
         fmt=fmt,
         not_imported=not_imported,
-        problems=[str(problem) for problem in segment.problems()],
+        problems=[problem_text(problem) for problem in segment.problems()],
         transport=[name for name in payload if name in TRANSPORT_FIELDS],
     )
+
+
+# A location: ("selection", 1), ("rule", 2), ... as segment.Problem has it;
+# and a field there, by name.
+Where = tuple[tuple[str, int], ...]
+Field = tuple[Where, str]
 
 
 def _limit_problems(segment: Segment) -> list[str]:
     """The builder's row limits (forms.py), which Segment does not know."""
     problems = []
-    if len(segment.selections) > MAX_SELECTIONS:
-        problems.append(f"{len(segment.selections)} selections, the builder holds at most "
-                        f"{MAX_SELECTIONS}")
+    count = len(segment.selections)
+    if count > MAX_SELECTIONS:
+        problems.append(_("%(count)d selections, the builder holds at most %(max)d")
+                        % {"count": count, "max": MAX_SELECTIONS})
     for number, selection in enumerate(segment.selections, start=1):
-        where = f"selection {number}"
+        where: Where = (("selection", number),)
         if len(selection.rules) > MAX_RULES:
-            problems.append(f"{where}: {len(selection.rules)} rules, at most {MAX_RULES}")
+            problems.append(_too_many(where, ngettext(
+                "%(count)d rule, at most %(max)d", "%(count)d rules, at most %(max)d",
+                len(selection.rules)), len(selection.rules), MAX_RULES))
         for rule_where, rule in _rules_of(where, selection.rules):
             if len(rule.children) > MAX_RULES:
-                problems.append(f"{rule_where}: {len(rule.children)} sub-rules, "
-                                f"at most {MAX_RULES}")
+                problems.append(_too_many(rule_where, ngettext(
+                    "%(count)d sub-rule, at most %(max)d", "%(count)d sub-rules, at most %(max)d",
+                    len(rule.children)), len(rule.children), MAX_RULES))
             if len(rule.params) > MAX_PARAMS:
-                problems.append(f"{rule_where}: {len(rule.params)} parameters, "
-                                f"at most {MAX_PARAMS}")
+                problems.append(_too_many(rule_where, ngettext(
+                    "%(count)d parameter, at most %(max)d",
+                    "%(count)d parameters, at most %(max)d",
+                    len(rule.params)), len(rule.params), MAX_PARAMS))
     return problems
 
 
-def _rules_of(where: str, rules: list[Rule], noun: str = "rule"):
+def _too_many(where: Where, text: str, count: int, most: int) -> str:
+    return f"{location_text(where)}: {text % {'count': count, 'max': most}}"
+
+
+def _rules_of(where: Where, rules: list[Rule], noun: str = "rule"):
     """(location, rule) for each rule and, recursively, each of its sub-rules."""
     for number, rule in enumerate(rules, start=1):
-        rule_where = f"{where}, {noun} {number}"
+        rule_where = (*where, (noun, number))
         yield rule_where, rule
         yield from _rules_of(rule_where, rule.children, "sub-rule")
 
 
-def _dropped_by_segment(payload: dict, segment: Segment) -> Iterator[tuple[str, str]]:
+def _field_text(field_where: Field) -> str:
+    """A field at its location: "selection 1, rule 2: condition"."""
+    where, name = field_where
+    return f"{location_text(where)}: {name}" if where else name
+
+
+def _dropped_by_segment(payload: dict, segment: Segment) -> Iterator[tuple[Field, str]]:
     """(where, why) for each known field of the payload that the segment's own
     payload leaves out: empty ones (a rule's `"condition": ""` and `"child": []`),
     and `is_refresh_daily` of a dynamic segment. A static segment's `segment` is
     not among them: its selections fill the builder, hidden until the kind
     changes, and Segment.problems() says a static segment takes none."""
-    return _missing_keys("", payload, segment.to_payload(), top=True)
+    return _missing_keys((), payload, segment.to_payload(), top=True)
 
 
-def _missing_keys(where: str, original: dict, kept: dict, *, top: bool = False):
+def _missing_keys(where: Where, original: dict, kept: dict, *, top: bool = False):
     for key, value in original.items():
         if top and (key in TRANSPORT_FIELDS or (key == "segment" and key not in kept)):
             continue
         if key not in kept:
             if key in _KNOWN_FIELDS:  # unknown ones are already in `ignored`
-                yield _located(where, key), _why_left_out(key, value)
+                yield (where, key), _why_left_out(key, value)
             continue
         noun, kept_value = _ITEM_NOUNS.get(key), kept[key]
         if noun and isinstance(value, list) and isinstance(kept_value, list):
@@ -173,19 +206,14 @@ def _missing_keys(where: str, original: dict, kept: dict, *, top: bool = False):
             pairs = zip(value, kept_value, strict=False)
             for number, (item, kept_item) in enumerate(pairs, start=1):
                 if isinstance(item, dict) and isinstance(kept_item, dict):
-                    yield from _missing_keys(_located(where, f"{noun} {number}", sep=", "),
-                                             item, kept_item)
-
-
-def _located(where: str, what: str, sep: str = ": ") -> str:
-    return f"{where}{sep}{what}" if where else what
+                    yield from _missing_keys((*where, (noun, number)), item, kept_item)
 
 
 def _why_left_out(key: str, value: Any) -> str:
     if value in (None, "", []):
-        return " (empty)"
+        return " " + _("(empty)")
     if key == "is_refresh_daily":
-        return " (not used by a dynamic segment)"
+        return " " + _("(not used by a dynamic segment)")
     return ""
 
 
@@ -197,35 +225,38 @@ _KNOWN_FIELDS = frozenset({
 })
 
 
-def _unbuildable(segment: Segment) -> Iterator[tuple[str, str]]:
+def _unbuildable(segment: Segment) -> Iterator[tuple[Field, str]]:
     """(where, why) for what the builder's forms cannot show, removed from the
     segment so that the filled builder and the list agree: sub-rules of sub-rules
     (Altcraft's editor nests one level deep) and a condition on a rule without
     sub-rules."""
     for number, selection in enumerate(segment.selections, start=1):
-        for rule_where, rule in _rules_of(f"selection {number}", selection.rules):
-            if "sub-rule" in rule_where and rule.children:
+        for rule_where, rule in _rules_of((("selection", number),), selection.rules):
+            if rule_where[-1][0] == "sub-rule" and rule.children:
                 rule.children = []
-                yield f"{rule_where}: child", " (sub-rules nest one level deep only)"
+                yield (rule_where, "child"), " " + _("(sub-rules nest one level deep only)")
                 if rule.condition:
                     rule.condition = ""
-                    yield f"{rule_where}: condition", " (it combined those sub-rules)"
+                    yield (rule_where, "condition"), " " + _("(it combined those sub-rules)")
             if rule.condition and not rule.children:
                 rule.condition = ""
-                yield f"{rule_where}: condition", " (only a rule with sub-rules has one)"
+                yield (rule_where, "condition"), " " + _("(only a rule with sub-rules has one)")
 
 
 # --- syntax errors --------------------------------------------------------------------
 
 
 def _unreadable(error: CodecError, *, text: str, fmt: str) -> PayloadUnreadable:
-    name = FORMAT_NAMES[fmt]
-    where = f"line {error.line}" if error.line else ""
+    values = {"format": FORMAT_NAMES[fmt], "line": error.line, "column": error.column,
+              "reason": message_text(error.reason)}
     if error.line and error.column:
-        where += f", column {error.column}"
-    message = f"The pasted {name} could not be read"
-    message += f" at {where}: " if where else ": "
-    message += error.reason
+        message = _("The pasted %(format)s could not be read at line %(line)s, "
+                    "column %(column)s: %(reason)s") % values
+    elif error.line:
+        message = _("The pasted %(format)s could not be read at line %(line)s: "
+                    "%(reason)s") % values
+    else:
+        message = _("The pasted %(format)s could not be read: %(reason)s") % values
     hint = _hint(error, text=text, fmt=fmt)
     if hint:
         message += f". {hint}"
@@ -239,18 +270,20 @@ def _hint(error: CodecError, *, text: str, fmt: str) -> str:
         return ""
     if fmt == "xml":
         if not _XML_ROOT.search(text):
-            return "The payload must be wrapped in <xml> … </xml>: is the opening <xml> missing?"
+            return _("The payload must be wrapped in <xml> … </xml>: "
+                     "is the opening <xml> missing?")
         return ""
     before = _text_before(text, error.line, error.column or 1).rstrip()
     if not before:
-        return "A payload is a JSON object { … } or an XML document <xml> … </xml>."
+        return _("A payload is a JSON object { … } or an XML document <xml> … </xml>.")
     if error.reason == "Expecting ',' delimiter":
         if error.column == 1 and error.line > 1:
-            return f"A comma is probably missing at the end of line {error.line - 1}."
-        return "A comma is probably missing just before this point."
+            return _("A comma is probably missing at the end of line %(line)s.") % {
+                "line": error.line - 1}
+        return _("A comma is probably missing just before this point.")
     if before.endswith(",") and (error.reason == "Expecting value"
                                  or error.reason.startswith("Expecting property name")):
-        return "There is a comma too many just before this point."
+        return _("There is a comma too many just before this point.")
     return ""
 
 

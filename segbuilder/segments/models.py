@@ -4,48 +4,62 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.segment import Kind
 
+# A kind as the history shows it: lower case, as in "a dynamic segment".
+KIND_LABELS = {
+    Kind.STATIC: pgettext_lazy("segment kind", "static"),
+    Kind.DYNAMIC: pgettext_lazy("segment kind", "dynamic"),
+    Kind.UPDATABLE: pgettext_lazy("segment kind", "updatable"),
+}
+
 
 class Submission(models.Model):
     class Status(models.TextChoices):
-        SENDING = "sending", "Sending"
-        CREATED = "created", "Created"
-        REJECTED = "rejected", "Rejected by Altcraft"
-        FAILED = "failed", "Failed before sending"
-        UNKNOWN = "unknown", "Outcome unknown"
+        SENDING = "sending", _("Sending")
+        CREATED = "created", _("Created")
+        REJECTED = "rejected", _("Rejected by Altcraft")
+        FAILED = "failed", _("Failed before sending")
+        UNKNOWN = "unknown", _("Outcome unknown")
         # Outcome unknown, then checked in Altcraft: no such segment exists.
-        NOT_CREATED = "not_created", "Not created"
+        NOT_CREATED = "not_created", _("Not created")
 
     class Format(models.TextChoices):
         JSON = "json", "JSON"
         XML = "xml", "XML"
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # PROTECT: history outlives nobody; deactivate users instead of deleting them.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions",
+        verbose_name=_("author"),
     )
-    name = models.CharField(max_length=255)
-    kind = models.CharField(max_length=16, choices=[(kind.value, kind.value) for kind in Kind])
-    format = models.CharField(max_length=4, choices=Format.choices)
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=16, choices=[
+        (kind.value, KIND_LABELS[kind]) for kind in Kind])
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     # The payload exactly as sent, without the token (the client adds it).
-    payload = models.JSONField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SENDING)
-    altcraft_id = models.BigIntegerField(null=True, blank=True)
-    error_code = models.IntegerField(null=True, blank=True)
-    error_text = models.TextField(blank=True)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.SENDING)
+    altcraft_id = models.BigIntegerField(_("Altcraft id"), null=True, blank=True)
+    error_code = models.IntegerField(_("error code"), null=True, blank=True)
+    error_text = models.TextField(_("error text"), blank=True)
     # Altcraft's raw answer (capped by the client), or what went wrong.
-    answer = models.TextField(blank=True)
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     # The builder form's one-time key: one submission per intent (a double
     # click or a resubmitted form finds the first submission instead).
-    key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    key = models.UUIDField(_("key"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "-created_at"])]
         permissions = [("send_segment", "Can send segments to Altcraft")]

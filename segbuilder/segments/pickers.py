@@ -17,6 +17,7 @@ view for the rest.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.client import AltcraftClient, AltcraftError
 
@@ -38,10 +41,15 @@ LIST_METHODS = {
     "segments": "segments_list",
     "resources": "resources_list",
 }
-# The words users read, in one place (they will be marked for translation).
-LIST_LABELS = {"databases": "Databases", "segments": "Segments", "resources": "Resources"}
-NO_TIME = "Altcraft did not send the list within {seconds:g} s."
-UNREADABLE = "Altcraft's answer could not be read."
+# The words users read, in one place.
+LIST_LABELS = {"databases": _("Databases"), "segments": _("Segments"),
+               "resources": _("Resources")}
+# Failure reasons are cached in English, as the client words its own (they
+# are shared by every user); `shown_reason` translates ours when shown.
+NO_TIME = gettext_noop("Altcraft did not send the list within %(seconds)s s.")
+UNREADABLE = gettext_noop("Altcraft's answer could not be read.")
+_NO_TIME_SENT = re.compile(
+    re.escape(NO_TIME).replace(re.escape("%(seconds)s"), r"(?P<seconds>[0-9.e+-]+)"))
 # A failure is remembered this long (never longer than a list), so that while
 # Altcraft is down each page does not make a worker wait a whole timeout
 # again; "Refresh lists" tries at once.
@@ -89,8 +97,22 @@ class PickerLists:
             name: [{"id": item.id, "name": item.name} for item in self.items(name) or ()]
             for name in LISTS
         }
-        data["errors"] = dict(self.errors)
+        data["errors"] = {name: shown_reason(reason) for name, reason in self.errors.items()}
         return data
+
+
+def shown_reason(reason: str) -> str:
+    """A failure reason in the current language: ours translated, the
+    client's as it wrote them (English)."""
+    if reason == UNREADABLE:
+        return gettext(UNREADABLE)
+    if match := _NO_TIME_SENT.fullmatch(reason):
+        return gettext(NO_TIME) % {"seconds": match["seconds"]}
+    return reason
+
+
+def _no_time(budget: float) -> str:
+    return NO_TIME % {"seconds": f"{budget:g}"}
 
 
 def picker_lists(*, refresh: bool = False) -> PickerLists:
@@ -161,14 +183,14 @@ def _fetch(
 def _outcome(future: Future, *, budget: float) -> tuple[PickerItem, ...] | str:
     """The list a thread fetched, or why there is none."""
     if not future.done():
-        return NO_TIME.format(seconds=budget)
+        return _no_time(budget)
     error = future.exception()
     if error is None:
         return future.result()
     if isinstance(error, AltcraftError):
         return str(error)  # plain English, never the token (see client.py)
     if isinstance(error, TimeoutError):
-        return NO_TIME.format(seconds=budget)
+        return _no_time(budget)
     logger.error("Altcraft list could not be read", exc_info=error)
     return UNREADABLE
 

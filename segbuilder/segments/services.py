@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from segbuilder.altcraft.client import (
     MASK,
@@ -77,8 +78,9 @@ def segment_submit(
     except Exception as error:  # a bug of ours after the row was written: keep the trace
         logger.exception("sending submission %s failed unexpectedly", submission.pk)
         _record(submission, Submission.Status.UNKNOWN,
-                error_text=f"An unexpected error stopped the send ({type(error).__name__}). "
-                "The segment may or may not exist in Altcraft: check there before sending again.")
+                error_text=_("An unexpected error stopped the send (%(error)s). The segment may "
+                             "or may not exist in Altcraft: check there before sending again.")
+                % {"error": type(error).__name__})
     else:
         saved_id = answer.data.get("saved_id") if isinstance(answer.data, dict) else None
         _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
@@ -119,14 +121,17 @@ def submission_check(*, submission: Submission, client: AltcraftClient | None = 
                   .values_list("altcraft_id", flat=True))
     unclaimed = [segment_id for segment_id in ids if segment_id not in claimed]
     checked = timezone.now().strftime("%Y-%m-%d %H:%M UTC")
+    # Stored in the language of whoever checked, like every error_text we write
+    # (the client's own messages are English).
     if unclaimed:
         submission.status = Submission.Status.CREATED
         submission.altcraft_id = max(unclaimed)
-        submission.error_text = (f"Checked in Altcraft on {checked}: a segment with this name "
-                                 f"exists (id {submission.altcraft_id}).")
+        submission.error_text = _("Checked in Altcraft on %(when)s: a segment with this name "
+                                  "exists (id %(id)s).") % {"when": checked,
+                                                            "id": submission.altcraft_id}
     else:
         submission.status = Submission.Status.NOT_CREATED
-        submission.error_text = (f"Checked in Altcraft on {checked}: no segment with this name "
-                                 "exists, so it was not created.")
+        submission.error_text = _("Checked in Altcraft on %(when)s: no segment with this name "
+                                  "exists, so it was not created.") % {"when": checked}
     submission.save(update_fields=["status", "altcraft_id", "error_text"])
     return submission

@@ -7,10 +7,12 @@ import uuid
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from segbuilder.segments.forms import KIND_HELP, BuilderForms
 from segbuilder.segments.models import Submission
+from segbuilder.segments.problems import problem_text
 from segbuilder.segments.services import segment_preview, segment_submit
 from segbuilder.segments.summary import segment_summary
 
@@ -26,7 +28,8 @@ def builder(request: HttpRequest) -> HttpResponse:
     segment = forms.segment()
     problems = segment.problems()
     if problems:  # the forms should have caught these; never send a bad segment
-        return render_builder(request, forms, key=key, problems=[str(p) for p in problems])
+        return render_builder(request, forms, key=key,
+                              problems=[problem_text(p) for p in problems])
     preview = segment_preview(segment=segment)
     summary = segment_summary(segment)
     if request.POST.get("action") != "send":
@@ -38,11 +41,12 @@ def builder(request: HttpRequest) -> HttpResponse:
                             key=key or uuid.uuid4())
     submission = result.submission
     if result.repeated:
-        messages.info(request, "This form was sent already, so nothing was sent again. "
-                      "Here is what happened to it.")
+        messages.info(request, _("This form was sent already, so nothing was sent again. "
+                                 "Here is what happened to it."))
         return redirect("submission_detail", pk=submission.pk)
     if submission.status == Submission.Status.CREATED:
-        messages.success(request, f"Segment “{submission.name}” was created in Altcraft.")
+        messages.success(request, _("Segment “%(name)s” was created in Altcraft.")
+                         % {"name": submission.name})
         return redirect("submission_detail", pk=submission.pk)
     # Rejected or failed: nothing was created, so a fresh key lets the user send
     # again. Outcome unknown: the same key, so a resend shows this attempt.

@@ -7,6 +7,8 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from segbuilder.segments.diff import payloads_compare
 from segbuilder.segments.models import Submission
@@ -22,18 +24,19 @@ def submission_diff(request: HttpRequest) -> HttpResponse:
     if problem:
         return _render(request, raw=raw, problem=problem, empty=not raw)
     found = Submission.objects.select_related("author").in_bulk(ids)
-    missing = [f"#{pk}" for pk in ids if pk not in found]
+    missing = [pgettext("submission", "#%(id)s") % {"id": pk} for pk in ids if pk not in found]
     if missing:
-        problem = f"There is no submission {' or '.join(missing)} in the history."
+        problem = _("There is no submission %(numbers)s in the history.") % {
+            "numbers": _(" or ").join(missing)}
         return _render(request, raw=raw, problem=problem, status=404)
     # Older first, so "added" means added by the later submission.
     old, new = sorted(found.values(), key=lambda s: (s.created_at, s.pk))
     comparison = payloads_compare(old=old.payload, new=new.payload)
     sides = [
-        {"label": "Older", "submission": old, "problem": comparison.old_problem,
-         "ignored": comparison.old_ignored},
-        {"label": "Newer", "submission": new, "problem": comparison.new_problem,
-         "ignored": comparison.new_ignored},
+        {"label": pgettext("submission", "Older"), "submission": old,
+         "problem": comparison.old_problem, "ignored": comparison.old_ignored},
+        {"label": pgettext("submission", "Newer"), "submission": new,
+         "problem": comparison.new_problem, "ignored": comparison.new_ignored},
     ]
     return _render(request, raw=[str(old.pk), str(new.pk)], old=old, new=new,
                    comparison=comparison, sides=sides)
@@ -43,18 +46,22 @@ def _two_ids(raw: list[str]) -> tuple[list[int], str | None]:
     """The two submission ids asked for, or why they cannot be compared."""
     if len(raw) != 2:
         if not raw:
-            return [], ("Pick two submissions to compare: tick two rows in the history, "
-                        "or enter their numbers below.")
+            return [], _("Pick two submissions to compare: tick two rows in the history, "
+                         "or enter their numbers below.")
         if len(raw) == 1:
-            return [], "Pick two submissions to compare; only one was given."
-        return [], f"Pick exactly two submissions to compare; {len(raw)} were given."
+            return [], _("Pick two submissions to compare; only one was given.")
+        return [], ngettext("Pick exactly two submissions to compare; %(count)d was given.",
+                            "Pick exactly two submissions to compare; %(count)d were given.",
+                            len(raw)) % {"count": len(raw)}
     for value in raw:
         if not _SUBMISSION_ID.fullmatch(value.strip()) or int(value) < 1:
             shown = value if len(value) <= 40 else f"{value[:40]}…"
-            return [], f"“{shown}” is not a submission number: use whole numbers such as 12."
+            return [], _("“%(value)s” is not a submission number: use whole numbers "
+                         "such as 12.") % {"value": shown}
     ids = [int(value) for value in raw]
     if ids[0] == ids[1]:
-        return [], f"Pick two different submissions; #{ids[0]} was given twice."
+        return [], _("Pick two different submissions; #%(id)s was given twice.") % {
+            "id": ids[0]}
     return ids, None
 
 

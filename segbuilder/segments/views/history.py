@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
@@ -47,7 +48,8 @@ def submission_check_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         submission_check(submission=submission)
     except CheckFailed as error:
-        messages.error(request, f"Altcraft could not be asked, so nothing changed: {error}")
+        messages.error(request, _("Altcraft could not be asked, so nothing changed: %(error)s")
+                       % {"error": error})
     return redirect("submission_detail", pk=pk)
 
 

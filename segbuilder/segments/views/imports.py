@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from segbuilder.segments import imports
@@ -42,7 +43,8 @@ def submission_clone(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = imports.submission_clone(submission=submission)
     except imports.PayloadUnreadable as error:
-        messages.error(request, f"This submission cannot fill the builder: {error.message}")
+        messages.error(request, _("This submission cannot fill the builder: %(reason)s")
+                       % {"reason": error.message})
         return redirect("submission_detail", pk=submission.pk)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result, cloned_from=submission)

@@ -39,6 +39,23 @@ messages: setup
 	  --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=benchmarks
 	DEBUG=true $(PY) manage.py compilemessages -l ru --ignore=$(VENV) --ignore=staticfiles
 
+# The performance benchmarks (benchmarks/run.py): one table of figures, baselines and
+# budgets, also written to benchmarks/results.md. About 6 minutes; needs PostgreSQL
+# on 127.0.0.1:5432 (BENCH_POSTGRES_URL to use another) and wrk (installed if missing).
+bench: setup bench-tools
+	$(PY) -m benchmarks.run
+
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is not installed (apt-get install wrk): throughput is measured with Python threads."; fi; }
+	@pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null || { \
+	  if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then \
+	    pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql)" main start; \
+	    for _ in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	  fi; }
+
 # Browser tests use Debian's Chromium (no browser download works here).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from segbuilder.altcraft.codec import payload_to_json
-from segbuilder.altcraft.segment import Kind
+from segbuilder.altcraft.segment import Kind, PayloadError, Segment
 
 # A kind as the history shows it: lower case, as in "a dynamic segment".
 KIND_LABELS = {
@@ -69,4 +69,14 @@ class Submission(models.Model):
 
     @property
     def payload_json(self) -> str:
-        return payload_to_json(self.payload)
+        return payload_to_json(self.sent_payload)
+
+    @property
+    def sent_payload(self) -> dict:
+        """The payload with its keys in the order it was sent: PostgreSQL's
+        jsonb keeps keys in an order of its own, and the app's payloads are
+        exactly what Segment.to_payload() gives."""
+        try:
+            return Segment.from_payload(self.payload).to_payload()
+        except PayloadError:
+            return self.payload

@@ -15,6 +15,7 @@
 
   const form = document.getElementById("builder");
   if (!form) return;
+  // The texts this script shows come from the page, in the page's language.
 
   // selections-3-rules -> selections-__prefix__-rules: the prefix the row
   // templates were rendered with.
@@ -44,11 +45,11 @@
   function roomFor(formset) {
     const max = Number(formset.dataset.max);
     if (visibleRows(formset).length >= max) {
-      say(formset, "This holds at most " + max + ". Remove one before adding another.");
+      say(formset, form.dataset.textLimit.replace("%(max)s", max));
       return false;
     }
     if (Number(totalInput(formset).value) >= Number(formset.dataset.absoluteMax)) {
-      say(formset, "Too many rows were added and removed here. Preview the segment to tidy up, then add more.");
+      say(formset, form.dataset.textTooManyRows);
       return false;
     }
     say(formset, "");

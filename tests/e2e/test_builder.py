@@ -59,7 +59,7 @@ def own(rule: Locator) -> Locator:
 
 
 def kind_of(rule: Locator) -> Locator:
-    return head(rule).get_by_role("combobox", name="Rule", exact=True)
+    return head(rule).get_by_role("combobox", name="Rule kind", exact=True)
 
 
 def segment_card(page: Page) -> Locator:
@@ -228,7 +228,7 @@ def test_rows_are_added_removed_and_duplicated_at_every_level_and_the_preview_fo
     gmail = row(page, "selections-0-rules-0-children-0")
     expect(kind_of(gmail)).to_be_focused()
     domaingroup_rule(gmail, "Gmail")
-    combine.select_option(label="OR: any may match")
+    combine.select_option(label="Any (OR)")
     head(gmail).get_by_role("button", name="Duplicate").click()
     yahoo = row(page, "selections-0-rules-0-children-1")
     expect(kind_of(yahoo)).to_have_value("domaingroup")
@@ -313,7 +313,7 @@ def test_rows_are_added_removed_and_duplicated_at_every_level_and_the_preview_fo
     page.locator("#rules-section").get_by_role("button", name="Add selection").click()
     second = row(page, "selections-1")
     expect(second.get_by_label("Database id", exact=True)).to_be_focused()
-    fill_selection(second, list_id="2", condition="OR: any may match")
+    fill_selection(second, list_id="2", condition="Any (OR)")
     statseg_rule(row(page, "selections-1-rules-0"), "20")
     second.get_by_role("button", name="Duplicate selection").click()
     third = row(page, "selections-2")
@@ -375,7 +375,7 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
     fill_selection(row(page, "selections-0"), list_id="1", percent_to="50")
     statseg_rule(row(page, "selections-0-rules-0"), "11")
     page.locator("#rules-section").get_by_role("button", name="Add selection").click()
-    fill_selection(row(page, "selections-1"), list_id="2", condition="OR: any may match")
+    fill_selection(row(page, "selections-1"), list_id="2", condition="Any (OR)")
     domaingroup_rule(row(page, "selections-1-rules-0"), "Gmail")
     row(page, "selections-1").get_by_role("button", name="Add rule").click()
     bad = row(page, "selections-1-rules-1")
@@ -395,7 +395,11 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
     expect(operator).to_have_attribute("aria-invalid", "true")
     expect(operator).to_have_accessible_description(OPERATOR_MISSING)
     expect(bad.locator(".invalid-feedback")).to_have_text(OPERATOR_MISSING)
-    expect(page.get_by_text(OPERATOR_MISSING)).to_have_count(1)
+    # Once beside its field, once in the summary, whose link leads to the field.
+    expect(page.locator("#builder").get_by_text(OPERATOR_MISSING)).to_have_count(1)
+    link = summary.get_by_role("link", name="Selection 2, rule 2: Operator")
+    expect(link).to_have_attribute("href", "#" + operator.get_attribute("id"))
+    expect(summary).to_contain_text(OPERATOR_MISSING)
     expect(page.locator(".invalid-feedback, .formset-errors")).to_have_count(1)
     expect(page.locator(".is-invalid")).to_have_count(1)
     expect(page.locator("#preview-json")).to_have_count(0)

@@ -40,7 +40,7 @@ def expect_the_documented_updatable_segment(page: Page) -> None:
     rules = selection.locator(".rule:not(.subrule):not([hidden])")
     expect(rules).to_have_count(1)
     rule = rules.first
-    kind = rule.get_by_role("combobox", name="Rule", exact=True)
+    kind = rule.get_by_role("combobox", name="Rule kind", exact=True)
     expect(kind).to_have_value("domaingroup")
     expect(kind.locator("option:checked")).to_have_text("Email domain group")
     expect(rule.get_by_role("textbox", name="Domain group")).to_have_value("Yahoo! (US)")

@@ -78,7 +78,7 @@ def test_a_person_picks_a_database_and_a_segment_by_part_of_their_names(
     expect(hint(database)).to_have_text("Spring sale 2025 – buyers")
 
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
-    rule.get_by_role("combobox", name="Rule", exact=True).select_option(
+    rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Was in static segment")
     segment = rule.get_by_role("combobox", name="Segment id")
     assert offered(page, segment) == [["1", "All customers"], ["2", "Newsletter readers"],
@@ -95,7 +95,7 @@ def test_a_person_picks_a_database_and_a_segment_by_part_of_their_names(
     # A rule added in the browser offers the list too.
     page.get_by_role("button", name="Add rule").click()
     added = page.locator('[data-row-prefix="selections-0-rules-1"]')
-    added.get_by_role("combobox", name="Rule", exact=True).select_option(
+    added.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Field of a POST-URL response")
     resource = added.get_by_role("combobox", name="Resource id")
     pick(resource, "1")
@@ -130,7 +130,7 @@ def test_with_altcraft_unreachable_the_fields_take_typed_ids_and_a_note_says_so(
     database.fill("7")
     expect(hint(database)).to_have_text("List not available: type the id.")
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
-    rule.get_by_role("combobox", name="Rule", exact=True).select_option(
+    rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Was in static segment")
     rule.get_by_role("combobox", name="Segment id").fill("9")
     shot("1-fallback")

@@ -99,3 +99,15 @@ def test_markup_quotes_cyrillic_and_emoji_reach_altcraft_unchanged_and_are_escap
 def assert_escaped(html: str) -> None:
     assert '<script>alert("x")' not in html
     assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_control_character_is_refused_at_its_field_not_a_server_error(editor, fmt):
+    data = builder_data(name="Bell\x07", format=fmt, selections=[selection(
+        custom("c", "n", "t", "o", param("p", "a\x0bb")))])
+    response = editor.post(reverse("builder"), {**data, "action": "preview"})
+    assert response.status_code == 200
+    errors = [(error.where, error.message) for error in response.context["errors"]]
+    assert [where for where, _ in errors] == [
+        "Segment: Segment name", "Selection 1, rule 1, parameter 1: Value"]
+    assert all("invisible control character" in message for _, message in errors)

@@ -4,7 +4,6 @@ segment; sent unchanged it produces the same payload as the original."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from segbuilder.segments.models import Submission
@@ -54,33 +53,18 @@ GROUPS_AND_CUSTOM = {
 }
 
 
-@pytest.fixture
-def author(django_user_model):
-    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
-    user.groups.add(Group.objects.get(name="Segment editors"))
-    return user
-
-
-@pytest.fixture
-def editor(client, author):
-    client.force_login(author)
-    return client
-
-
-@pytest.fixture
-def viewer(client, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
-    user.groups.add(Group.objects.get(name="Segment viewers"))
-    client.force_login(user)
-    return client
-
-
 def clone_of(client, submission: Submission):
     return client.get(reverse("submission_clone", args=[submission.pk]))
 
 
 def shown(response, name: str) -> str:
     return rendered_value(response.content, name)
+
+
+@pytest.fixture
+def author(user):
+    """The editor who sent the original segment."""
+    return user
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

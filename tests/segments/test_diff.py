@@ -4,7 +4,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -281,13 +280,6 @@ def test_payloads_compare_reads_both_and_reports_an_unreadable_one():
 
 
 # --- the page -----------------------------------------------------------------------------
-
-@pytest.fixture
-def viewer(client, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
-    user.groups.add(Group.objects.get(name="Segment viewers"))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

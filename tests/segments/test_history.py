@@ -7,7 +7,6 @@ import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -30,29 +29,8 @@ HISTORY_QUERIES = 5
 
 
 @pytest.fixture
-def user(django_user_model):
-    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
-    user.groups.add(Group.objects.get(name="Segment editors"))
-    return user
-
-
-@pytest.fixture
 def other(django_user_model):
     return django_user_model.objects.create_user("oleg", password="pw-for-tests-4")
-
-
-@pytest.fixture
-def viewer(client, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
-    user.groups.add(Group.objects.get(name="Segment viewers"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def logged_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def submission(author, *, name="Segment", kind="dynamic", status="created", when=None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from lxml import html as lxml_html
 
@@ -18,22 +17,6 @@ from tests.shown_form import rendered_value, send_as_shown
 pytestmark = pytest.mark.django_db
 
 DOCS_PAGE = EXAMPLES_DIR.parent / "create-segment.txt"
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
-    user.groups.add(Group.objects.get(name="Segment editors"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def viewer(client, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
-    user.groups.add(Group.objects.get(name="Segment viewers"))
-    client.force_login(user)
-    return client
 
 
 def import_text(client, text: str):

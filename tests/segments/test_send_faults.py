@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from lxml import html as lxml_html
 
@@ -97,19 +96,6 @@ REJECTED_CASES = [
     for code, text in ERROR_TEXTS.items()
     for status in (None, 200)
 ]
-
-
-@pytest.fixture
-def user(django_user_model):
-    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
-    user.groups.add(Group.objects.get(name="Segment editors"))
-    return user
-
-
-@pytest.fixture
-def logged_in(client, user):
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

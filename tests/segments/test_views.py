@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from segbuilder.segments.models import Submission
@@ -25,27 +24,6 @@ EXPECTED = {
     "dynamic": example_payload("dynamic", "json"),
     "updatable": example_payload("updatable", "xml"),
 }
-
-
-@pytest.fixture
-def user(django_user_model):
-    user = django_user_model.objects.create_user("maria", password="pw-for-tests-1")
-    user.groups.add(Group.objects.get(name="Segment editors"))
-    return user
-
-
-@pytest.fixture
-def viewer(client, django_user_model):
-    user = django_user_model.objects.create_user("victor", password="pw-for-tests-2")
-    user.groups.add(Group.objects.get(name="Segment viewers"))
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def logged_in(client, user):
-    client.force_login(user)
-    return client
 
 
 def post_builder(client, **kwargs):

@@ -10,7 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from segbuilder.segments.forms import KIND_HELP, BuilderForms
+from segbuilder.altcraft.segment import Kind
+from segbuilder.segments.builder_errors import builder_errors
+from segbuilder.segments.collector import collector_held_back_in
+from segbuilder.segments.forms import KIND_CHOICES, KIND_HELP, BuilderForms
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import problem_text
 from segbuilder.segments.services import segment_preview, segment_submit
@@ -18,6 +21,7 @@ from segbuilder.segments.summary import segment_summary
 
 
 @require_http_methods(["GET", "POST"])
+@collector_held_back_in
 def builder(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render_builder(request, BuilderForms())
@@ -45,8 +49,7 @@ def builder(request: HttpRequest) -> HttpResponse:
                                  "Here is what happened to it."))
         return redirect("submission_detail", pk=submission.pk)
     if submission.status == Submission.Status.CREATED:
-        messages.success(request, _("Segment “%(name)s” was created in Altcraft.")
-                         % {"name": submission.name})
+        # The submission's page says it was created, with Altcraft's id.
         return redirect("submission_detail", pk=submission.pk)
     # Rejected or failed: nothing was created, so a fresh key lets the user send
     # again. Outcome unknown: the same key, so a resend shows this attempt.
@@ -67,14 +70,17 @@ def can_send(user) -> bool:
     return user.has_perm("segments.send_segment")
 
 
+@collector_held_back_in
 def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
                    key: uuid.UUID | None = None, **context) -> HttpResponse:
+    errors = builder_errors(forms) if forms.segment_form.is_bound else []
     return render(request, "segments/builder.html", {
         "forms": forms,
         # One key per intent to send: kept across previews and errors.
         "submission_key": key or uuid.uuid4(),
-        "kind_help": KIND_HELP,
-        "error_count": forms.error_count() if forms.segment_form.is_bound else 0,
+        "kind_help": [(label, KIND_HELP[Kind(value)]) for value, label in KIND_CHOICES],
+        "errors": errors,
+        "error_count": len(errors),
         "can_send": can_send(request.user),
         **context,
     }, status=status)

@@ -31,7 +31,7 @@ def submission_diff(request: HttpRequest) -> HttpResponse:
         return _render(request, raw=raw, problem=problem, status=404)
     # Older first, so "added" means added by the later submission.
     old, new = sorted(found.values(), key=lambda s: (s.created_at, s.pk))
-    comparison = payloads_compare(old=old.payload, new=new.payload)
+    comparison = payloads_compare(old=old.sent_payload, new=new.sent_payload)
     sides = [
         {"label": pgettext("submission", "Older"), "submission": old,
          "problem": comparison.old_problem, "ignored": comparison.old_ignored},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +12,7 @@ from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xm
 from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import submission_list
+from segbuilder.segments.selectors import CappedPaginator, submission_list
 from segbuilder.segments.services import CheckFailed, submission_check
 from segbuilder.segments.summary import segment_summary
 
@@ -26,7 +25,7 @@ def history(request: HttpRequest) -> HttpResponse:
     page = None
     if form.is_valid():
         submissions = submission_list(filters=form.cleaned_data)
-        page = Paginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "segments/history.html", {
         "form": form, "page": page, "filtered": form.is_filtered(),
     })
@@ -37,7 +36,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_object_or_404(Submission.objects.select_related("author"), pk=pk)
     return render(request, "segments/submission_detail.html", {
         "submission": submission, "summary": _summary(submission.payload),
-        **_payload_texts(submission.payload),
+        **_payload_texts(submission.sent_payload),
     })
 
 

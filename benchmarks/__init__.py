@@ -1,0 +1,1 @@
+"""The performance benchmarks of `make bench` (see benchmarks/run.py)."""

@@ -1,0 +1,56 @@
+"""Every problem of a bound builder as a list a person can follow: where it is
+("Selection 2, rule 1"), what is wrong, and the id of the field to jump to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from segbuilder.altcraft.segment import Kind
+from segbuilder.segments.forms import BuilderForms, NestedFormSet
+
+
+@dataclass(frozen=True)
+class BuilderError:
+    where: str
+    message: str
+    anchor: str
+
+
+def builder_errors(builder: BuilderForms) -> list[BuilderError]:
+    errors = list(_form_errors(builder.segment_form, _("Segment"), anchor="segment-heading"))
+    if builder.kind != Kind.STATIC:
+        errors += _formset_errors(builder.selections, _("Selection"), where="")
+    return errors
+
+
+def _formset_errors(formset: NestedFormSet, noun: str, *, where: str) -> list[BuilderError]:
+    anchor = f"formset-{formset.prefix}"
+    errors = [BuilderError(where or _("Rules"), str(message), anchor)
+              for message in formset.non_form_errors()]
+    for number, form in enumerate(formset.live_forms(), start=1):
+        place = f"{where}, {noun.lower()} {number}" if where else f"{noun} {number}"
+        errors += _form_errors(form, place, anchor=f"row-{form.prefix}")
+        for child in form.active_formsets():
+            errors += _formset_errors(child, _level_noun(child), where=place)
+    return errors
+
+
+def _form_errors(form: forms.Form, where: str, *, anchor: str) -> list[BuilderError]:
+    errors = []
+    for name, messages in form.errors.items():
+        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+            field_where, field_anchor = where, anchor
+        else:
+            bound = form[name]
+            field_where, field_anchor = f"{where}: {bound.label}", bound.auto_id
+        errors += [BuilderError(field_where, str(message), field_anchor) for message in messages]
+    return errors
+
+
+def _level_noun(formset: NestedFormSet) -> str:
+    suffix = formset.prefix.rsplit("-", 1)[-1]
+    nouns = {"rules": _("rule"), "children": _("sub-rule"), "params": _("parameter")}
+    return nouns.get(suffix, suffix)

@@ -45,7 +45,7 @@
   function roomFor(formset) {
     const max = Number(formset.dataset.max);
     if (visibleRows(formset).length >= max) {
-      say(formset, form.dataset.textLimit.replace("%(max)s", max));
+      say(formset, form.dataset.textLimit.replace("{max}", max));
       return false;
     }
     if (Number(totalInput(formset).value) >= Number(formset.dataset.absoluteMax)) {

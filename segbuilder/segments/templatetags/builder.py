@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from segbuilder.segments.forms import is_marked_deleted
 
@@ -249,7 +249,8 @@ def selection_row(form: forms.Form) -> SafeString:
         f'<fieldset class="card mb-3 formset-row selection" data-row-prefix="{_e(form.prefix)}"'
         f"{_hidden_if_deleted(form)}>\n"
         '  <legend class="card-header h6 m-0 d-flex align-items-center gap-2">\n'
-        f'    <span class="me-auto">{_t("Selection")} <span class="row-number"></span></span>\n'
+        f'    <span class="me-auto">{_t("Selection")}'
+        ' <span class="row-number"></span></span>\n'
         '    <button type="button" class="btn btn-outline-secondary btn-sm"'
         f' data-action="duplicate">{_t("Duplicate selection")}</button>\n'
         '    <button type="button" class="btn btn-outline-danger btn-sm" data-action="remove">'
@@ -335,7 +336,8 @@ def param_row(form: forms.Form) -> SafeString:
     """templates/segments/_param.html: one parameter of a custom rule."""
     return mark_safe(
         '<div class="formset-row param row g-2 align-items-end mb-1"'
-        f' data-row-prefix="{_e(form.prefix)}" role="group" aria-label="{_t("Parameter")}"'
+        f' data-row-prefix="{_e(form.prefix)}" role="group"'
+        f' aria-label="{_t("Parameter")}"'
         f"{_hidden_if_deleted(form)}>\n"
         f'  {field(form["name"], "col-sm-4")}{field(form["value"], "col-sm-4")}'
         f'{field(form["value_type"], "col-sm-2")}\n'
@@ -426,6 +428,21 @@ def _t(message: str) -> str:
         text = _ROW_TEXTS[key] = conditional_escape(gettext(message))
     return text
 
+
+
+# The texts the rows print, marked here because makemessages (xgettext) does
+# not look inside f-strings, where _t() uses them.
+ROW_TEXTS = (
+    gettext_noop("Compare submission"),
+    gettext_noop("Duplicate"),
+    gettext_noop("Duplicate selection"),
+    gettext_noop("Parameter"),
+    gettext_noop("Remove"),
+    gettext_noop("Remove selection"),
+    gettext_noop("Rule"),
+    gettext_noop("Selection"),
+    gettext_noop("Sub-rule"),
+)
 
 _ROW_TEXTS: dict[tuple[str, str | None], str] = {}
 

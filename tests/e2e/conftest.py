@@ -103,7 +103,11 @@ def editor(django_user_model, _migrated_data, django_db_serialized_rollback):
     `django_db_serialized_rollback` puts the migrated data back before each test.
     """
     from django.contrib.auth.models import Group
+    from django.core.cache import cache
 
+    # The picker lists live in the database cache, whose table the flush
+    # between transactional tests leaves alone: start each test without them.
+    cache.clear()
     user = django_user_model.objects.create_user("maria", password="pw-for-browser-tests-1")
     user.groups.add(Group.objects.get(name="Segment editors"))
     return user

@@ -558,7 +558,9 @@ def _cut_off(target: _Guarded) -> None:
             pass  # already closed, or handed over to TLS
 
 
-class _GuardedHTTPConnection(HTTPConnection):
+class _Guarded:
+    """Registers a connection's sockets with the current call's deadline."""
+
     def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         _Deadline.guard_current(sock)
@@ -571,15 +573,12 @@ class _GuardedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _GuardedHTTPSConnection(HTTPSConnection):
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _Deadline.guard_current(sock)
-        return sock
+class _GuardedHTTPConnection(_Guarded, HTTPConnection):
+    pass
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        _Deadline.guard_current(self, sending=True)
-        super().request(*args, **kwargs)
+
+class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
+    pass
 
 
 class _GuardedHTTPPool(HTTPConnectionPool):

@@ -53,7 +53,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(
         reason=f"{CHROMIUM} is missing: install Debian's chromium (`make chromium`) "
-        "to run the browser tests; `playwright install` cannot download one here"
+        "to run the browser tests; Playwright cannot download a browser of its own here"
     )
     for item in items:
         if E2E_DIR in item.path.parents:

@@ -341,7 +341,7 @@ def param_row(form: forms.Form) -> SafeString:
         f"{_hidden_if_deleted(form)}>\n"
         f'  {field(form["name"], "col-sm-4")}{field(form["value"], "col-sm-4")}'
         f'{field(form["value_type"], "col-sm-2")}\n'
-        '  <div class="col-sm-2 d-flex gap-1 pb-1">\n'
+        '  <div class="col-auto d-flex gap-1 pb-1">\n'
         '    <button type="button" class="btn btn-outline-secondary btn-sm"'
         f' data-action="duplicate">{_t("Duplicate")}</button>\n'
         '    <button type="button" class="btn btn-outline-danger btn-sm"'

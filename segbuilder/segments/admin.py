@@ -49,11 +49,18 @@ def submission_csv_lines(submissions: Iterable[Submission]) -> Iterator[str]:
     yield writer.writerow(CSV_COLUMNS)
     for s in submissions:
         yield writer.writerow((
-            s.pk, s.created_at.isoformat(), s.author.get_username(), s.name, s.kind, s.format,
-            s.status, _blank_if_none(s.altcraft_id), _blank_if_none(s.error_code), s.error_text,
+            s.pk, s.created_at.isoformat(), _cell(s.author.get_username()), _cell(s.name),
+            s.kind, s.format, s.status, _blank_if_none(s.altcraft_id),
+            _blank_if_none(s.error_code), _cell(s.error_text),
             _blank_if_none(s.duration_ms),
             json.dumps(s.sent_payload, ensure_ascii=False, separators=(",", ":")),
         ))
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
+    gets a leading apostrophe, as OWASP advises against CSV injection."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _blank_if_none(value: object) -> object:

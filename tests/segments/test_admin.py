@@ -245,6 +245,16 @@ def test_the_csv_export_streams_exactly_the_selected_rows(reviewer, author):
     ]
 
 
+def test_text_a_spreadsheet_would_run_as_a_formula_is_defused(reviewer, author):
+    risky = submission(author, name='=HYPERLINK("http://x","y")', status="rejected",
+                       error_text="+1 problem")
+    safe = submission(author, name="Plain - name")
+    rows = {row[0]: row for row in csv_rows(export(reviewer, risky, safe))[1:]}
+    assert rows[str(risky.pk)][3] == '\'=HYPERLINK("http://x","y")'
+    assert rows[str(risky.pk)][9] == "'+1 problem"
+    assert rows[str(safe.pk)][3] == "Plain - name"
+
+
 def test_the_csv_export_never_holds_the_token(reviewer, author, sandbox_settings, settings):
     segment = Segment.from_payload(example_payload("dynamic", "json"))
     sent = segment_submit(author=author, segment=segment, fmt="json").submission

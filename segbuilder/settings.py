@@ -180,4 +180,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # django-axes logs every successful login's bookkeeping at INFO; lockouts
+    # are warnings and still show.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -8,6 +8,7 @@ from django.urls import reverse
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
 from tests.formdata import builder_data, custom, domaingroup, group, param, selection, statseg
+from tests.shown_form import rendered_value
 
 pytestmark = pytest.mark.django_db
 
@@ -115,22 +116,9 @@ def test_a_rejection_reshows_the_form_with_every_typed_value_and_altcraft_messag
     for name, value in builder_data(**typed).items():
         if name == "action" or name.endswith(("MIN_NUM_FORMS", "MAX_NUM_FORMS")):
             continue
-        assert field_value(response, name) == str(value), name
+        assert rendered_value(response.content, name) == str(value), name
 
 
-def field_value(response, name: str) -> str:
-    """The value a rendered input or select of the page holds."""
-    from lxml import html as lxml_html
-
-    page = lxml_html.fromstring(response.content)
-    elements = page.xpath(f'//form[@id="builder"]//*[@name="{name}"]')
-    if elements[0].get("type") == "radio":
-        (checked,) = [element for element in elements if element.get("checked") is not None]
-        return checked.get("value")
-    (element,) = elements
-    if element.tag == "select":
-        return element.value or ""
-    return element.get("value", "")
 
 
 def test_invalid_input_shows_the_error_count_and_sends_nothing(logged_in, sandbox_settings):
@@ -193,7 +181,7 @@ def test_viewers_see_no_send_button_and_the_server_refuses_them(viewer, sandbox_
     response = post_builder(viewer, action="send", **EXAMPLES["dynamic"])
     assert response.status_code == 403
     assert "not send them" in response.content.decode()
-    assert field_value(response, "name") == "Dynamic segment"
+    assert rendered_value(response.content, "name") == "Dynamic segment"
     assert sandbox_settings.received == [] and Submission.objects.count() == 0
 
 

@@ -116,7 +116,8 @@ def test_with_altcraft_unreachable_the_fields_take_typed_ids_and_a_note_says_so(
     page = builder
     # The first page's own fetch of the lists must be over, or it could fill
     # the cache again right after it is cleared.
-    expect(page.locator("#pickers-status")).to_contain_text("databases")
+    # ("Loading the lists of databases…" would match "databases" too early.)
+    expect(page.locator("#pickers-status")).to_contain_text("From Altcraft:")
     sandbox_settings.set_fault("refuse")  # the port now refuses, as when Altcraft is down
     cache.clear()
     page.goto(live_server.url + "/")

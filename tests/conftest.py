@@ -37,3 +37,14 @@ def english_between_tests() -> Iterator[None]:
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def fresh_memos() -> None:
+    """Each test starts from its own rows: what each process keeps for a
+    minute (segments/memo.py: the authors, the admin's years) would
+    otherwise hold an earlier test's, whose ids a rolled-back SQLite
+    database hands out again."""
+    from segbuilder.segments.memo import forget_all
+
+    forget_all()

@@ -4,34 +4,33 @@ included, with a CSV export of the selected rows."""
 from __future__ import annotations
 
 import csv
-import datetime
 import json
 from collections.abc import Iterable, Iterator
 
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Max, Min, QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json
+from segbuilder.segments import authors
+from segbuilder.segments.admin_list import lean_changelist, list_query, period_after, period_starts
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import (
-    LIST_DEFERRED,
-    CappedPaginator,
-    altcraft_id_of,
-    submission_authors,
-)
+from segbuilder.segments.selectors import CappedPaginator, altcraft_id_of
 
 CSV_COLUMNS = (
     "id", "created_at", "author", "name", "kind", "format", "status",
     "altcraft_id", "error_code", "error_text", "duration_ms", "payload",
 )
 CSV_CHUNK_SIZE = 500
+# What Django's list shows needs none of these, and they are most of a row's size.
+LIST_DEFERRED = ("payload", "answer", "error_text")
 
 
 class _Echo:
@@ -80,9 +79,9 @@ class SubmissionQuerySet(QuerySet):
         bounds = self.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
         if bounds["first"] is None:
             return []
-        starts = _period_starts(timezone.localtime(bounds["first"]),
-                                timezone.localtime(bounds["last"]), kind)
-        edges = [timezone.make_aware(start) for start in [*starts, _following(starts[-1], kind)]]
+        starts = period_starts(timezone.localtime(bounds["first"]),
+                               timezone.localtime(bounds["last"]), kind)
+        edges = [timezone.make_aware(start) for start in [*starts, period_after(starts[-1], kind)]]
         probes = {
             f"p{number}": Exists(self.order_by().filter(created_at__gte=start, created_at__lt=end))
             for number, (start, end) in enumerate(zip(edges, edges[1:], strict=False))
@@ -92,31 +91,12 @@ class SubmissionQuerySet(QuerySet):
         return [start for start, has_rows in zip(edges, held, strict=False) if has_rows]
 
 
-def _period_starts(first: datetime.datetime, last: datetime.datetime,
-                   kind: str) -> list[datetime.datetime]:
-    """The starts of the years or months from `first` to `last` (local, naive)."""
-    start = datetime.datetime(first.year, 1 if kind == "year" else first.month, 1)
-    starts = []
-    while start <= last.replace(tzinfo=None):
-        starts.append(start)
-        start = _following(start, kind)
-    return starts
-
-
-def _following(start: datetime.datetime, kind: str) -> datetime.datetime:
-    if kind == "year":
-        return start.replace(year=start.year + 1)
-    if start.month == 12:
-        return start.replace(year=start.year + 1, month=1)
-    return start.replace(month=start.month + 1)
-
-
 class SentByFilter(admin.RelatedOnlyFieldListFilter):
     """The authors filter: the people who sent something, found with one
     index probe each rather than by reading the author of every row."""
 
     def field_choices(self, field, request, model_admin):
-        return [(user.pk, str(user)) for user in submission_authors()]
+        return list(authors.submission_authors().items())
 
 
 class SubmissionChangeList(ChangeList):
@@ -136,7 +116,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_help_text = _("Part of the name, or an Altcraft id.")
     date_hierarchy = "created_at"
     list_select_related = ("author",)
-    list_per_page = 100
+    list_per_page = 50  # as the history's pages
     # One COUNT per page is enough: the "N total" beside a filtered count would
     # cost a second one over the whole table. And that one stops at
     # selectors.COUNT_CAP rows (templates/admin/segments/submission/pagination.html).
@@ -161,7 +141,7 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def action_checkbox(self, obj: Submission) -> str:
         """Django's checkbox column, written directly: rendering a checkbox
-        widget's template for each of a page's 100 rows took a quarter of the
+        widget's template for each of a page's rows took a quarter of the
         list's time."""
         label = format_html(gettext("Select this object for an action - {}"), str(obj))
         return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" '
@@ -171,6 +151,18 @@ class SubmissionAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         return SubmissionQuerySet(model=queryset.model, query=queryset.query.chain(),
                                   using=queryset.db)
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        """The common GETs (search, filters, dates, pages) from
+        segments/admin_list.py, everything else from Django's own list."""
+        if request.method == "GET" and extra_context is None \
+                and (query := list_query(request.GET, self.list_per_page)) is not None:
+            if not self.has_view_or_change_permission(request):
+                raise PermissionDenied
+            response = lean_changelist(self, request, query)
+            if response is not None:
+                return response
+        return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request: HttpRequest, **kwargs):
         return SubmissionChangeList

@@ -7,16 +7,11 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from segbuilder.segments.authors import submission_authors
 from segbuilder.segments.forms import KIND_CHOICES
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import submission_authors
 
 FILTER_FIELDS = ("q", "status", "kind", "author", "date_from", "date_to")
-
-
-class AuthorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return obj.get_username()
 
 
 class HistoryFilterForm(forms.Form):
@@ -36,9 +31,8 @@ class HistoryFilterForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *KIND_CHOICES],
     )
     # Usernames in the URL rather than ids: a shared link says whose list it is.
-    author = AuthorChoiceField(
-        label=_("Sent by"), required=False, queryset=submission_authors(),
-        to_field_name="username", empty_label=_("Anyone"),
+    author = forms.ChoiceField(
+        label=_("Sent by"), required=False,
         error_messages={"invalid_choice": _("Nobody by that name has sent anything.")},
     )
     date_from = forms.DateField(
@@ -51,6 +45,22 @@ class HistoryFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.author_names = submission_authors()
+        if self.data.get("author") and self.data["author"] not in self.author_names.values():
+            self.author_names = submission_authors(refresh=True)  # someone new, maybe
+        self.fields["author"].choices = [
+            ("", _("Anyone")), *((name, name) for name in self.author_names.values())]
+
+    def clean_author(self) -> int | None:
+        """The chosen author's user id: the list filters on it, which its
+        index answers without reading the users."""
+        name = self.cleaned_data["author"]
+        if not name:
+            return None
+        return next(pk for pk, known in self.author_names.items() if known == name)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -61,7 +61,7 @@ class Submission(models.Model):
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        # The list's indexes are SQL, in migrations 0007 and 0008.
         permissions = [("send_segment", "Can send segments to Altcraft")]
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from django.template import Context, Engine
 from django.utils import timezone, translation
 from lxml import html as lxml_html
 
+from segbuilder.segments import selectors
 from segbuilder.segments.forms import BuilderForms, SegmentForm
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
@@ -188,6 +189,8 @@ def test_a_filter_field_has_cripsys_ids_classes_and_help_or_crispys_errors():
     status = lxml_html.fragment_fromstring(tags.filter_field(form["status"]))
     assert status.xpath("select/@class") == ["select form-select"]
     assert status.xpath("select/option[@selected]/@value") == ["created"]
+    attrs = {"class": "dateinput form-control"}
+    assert tags.widget_html(form["date_from"], attrs) == form["date_from"].as_widget(attrs=attrs)
     bad = HistoryFilterForm({"date_from": "yesterday"})
     assert not bad.is_valid()
     assert tags.filter_field(bad["date_from"]) == as_crispy_field(bad["date_from"])
@@ -208,6 +211,8 @@ def test_the_history_rows_are_written_as_the_template_loop_wrote_them(django_use
             altcraft_id=None if number % 2 else number))
     Submission.objects.update(created_at=when)
     listed = list(Submission.objects.select_related("author").order_by("pk"))
+    rows = list(Submission.objects.order_by("pk").values_list(*selectors.LIST_COLUMNS,
+                                                               named=True))
     reference = REFERENCE.from_string(
         '{% load i18n %}  {% for s in submissions %}\n  <tr>\n'
         '    <td><div class="form-check mb-0">\n'
@@ -226,6 +231,6 @@ def test_the_history_rows_are_written_as_the_template_loop_wrote_them(django_use
         "  </tr>\n  {% endfor %}\n"
     ).render(Context({"submissions": listed}))
     with timezone.override("Europe/Moscow"):
-        written = "  " + tags.history_rows(listed) + "\n"
+        written = "  " + tags.history_rows(rows, {author.pk: author.username}) + "\n"
     assert written == reference
     assert len(rows) == written.count("<tr>")

@@ -93,6 +93,20 @@ def test_past_the_cap_any_page_is_read_and_knows_whether_more_follow(user, monke
         assert paginator.get_page(number).number == 1
 
 
+@pytest.mark.parametrize(("rows", "count"), [(0, 0), (3, 3), (12, 6)])
+def test_a_page_reads_its_rows_and_the_count_in_one_query(
+        user, monkeypatch, django_assert_num_queries, rows, count):
+    monkeypatch.setattr(CappedPaginator, "count_cap", 5)
+    add(user, rows)
+    paginator = CappedPaginator(Submission.objects.order_by("created_at", "id"), 2,
+                                columns=selectors.LIST_COLUMNS)
+    with django_assert_num_queries(1):
+        page = paginator.get_page("1")
+        assert (paginator.count, paginator.count_is_exact) == (count, count <= 5)
+    assert [row.name for row in page] == [f"Promo {number:03}" for number in range(min(2, rows))]
+    assert page.has_next() == (rows > 2)
+
+
 def test_the_count_reads_at_most_the_cap_plus_one_row(user, django_assert_max_num_queries):
     add(user, 3)
     with django_assert_max_num_queries(1) as queries:
@@ -130,8 +144,13 @@ def test_a_page_past_the_end_of_a_long_history_shows_the_newest(logged_in, user,
 
 def test_the_list_leaves_the_payload_and_answers_in_the_database(user):
     add(user, 1, answer="x" * 1000)
-    (row,) = selectors.submission_list(filters={})
-    assert row.get_deferred_fields() == set(selectors.LIST_DEFERRED)
+    paginator = CappedPaginator(selectors.submission_list(filters={}), 50,
+                                columns=selectors.LIST_COLUMNS)
+    rows = paginator._rows_and_count()
+    ((row,), sql) = list(rows), str(rows.query)
+    assert row._fields == (*selectors.LIST_COLUMNS, "capped_count")
+    assert row.author_id == user.pk
+    assert "payload" not in sql and "answer" not in sql and "error_text" not in sql
 
 
 # --- the admin ------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ _WIDGETS = "django/forms/widgets/"
 _INPUT_TEMPLATES = frozenset(
     f"{_WIDGETS}{name}.html"
     for name in ("input", "text", "number", "email", "url", "password", "hidden", "search",
-                 "tel", "checkbox")
+                 "tel", "checkbox", "date")
 )
 _SELECT_TEMPLATE = f"{_WIDGETS}select.html"
 _OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
@@ -143,19 +143,24 @@ def filter_field(bound_field: forms.BoundField) -> SafeString:
 
 
 @register.simple_tag
-def history_rows(submissions) -> SafeString:
-    """The rows of templates/segments/history.html's table, one per
-    submission: what its template loop wrote (with _status.html), written
-    directly, as it took most of the page's time."""
-    kinds = _choice_labels("kind")
-    statuses = _choice_labels("status")
+def history_rows(rows, author_names: dict[int, str]) -> SafeString:
+    """The rows of templates/segments/history.html's table, one per row of
+    selectors.LIST_COLUMNS (`author_names`: username by user id): what its
+    template loop wrote (with _status.html), written directly, as it took
+    most of the page's time."""
+    kinds = _escaped_labels("kind")
+    statuses = _escaped_labels("status")
     compare = _t("Compare submission")
-    rows = []
-    for submission in submissions:
-        pk = submission.pk
-        created_at = timezone.localtime(submission.created_at)
-        altcraft_id = submission.altcraft_id
-        rows.append(
+    detail_url = pk_url("submission_detail")
+    zone = timezone.get_current_timezone()
+    authors = {pk: _variable(name) for pk, name in author_names.items()}
+    html = []
+    for row in rows:
+        pk = row.id
+        created_at = row.created_at.astimezone(zone)
+        author = authors.get(row.author_id) or f"#{row.author_id}"  # deleted meanwhile
+        altcraft_id = row.altcraft_id
+        html.append(
             "\n  <tr>\n"
             '    <td><div class="form-check mb-0">\n'
             f'      <input class="form-check-input" type="checkbox" name="id" value="{pk}"'
@@ -165,16 +170,24 @@ def history_rows(submissions) -> SafeString:
             "    </div></td>\n"
             f'    <td><time datetime="{created_at.isoformat()}">'
             f"{created_at:%Y-%m-%d %H:%M}</time></td>\n"
-            f"    <td>{_variable(submission.author.get_username())}</td>\n"
-            f'    <td><a href="{_variable(reverse("submission_detail", args=[pk]))}">'
-            f"{_variable(submission.name)}</a></td>\n"
-            f"    <td>{_label(kinds, submission.kind)}</td>\n"
-            f'    <td><span class="badge text-bg-{_status_colour(submission.status)}">'
-            f"{_label(statuses, submission.status)}</span>\n</td>\n"
+            f"    <td>{author}</td>\n"
+            f'    <td><a href="{detail_url(pk)}">{_variable(row.name)}</a></td>\n'
+            f"    <td>{kinds.get(row.kind) or _variable(row.kind)}</td>\n"
+            f'    <td><span class="badge text-bg-{_status_colour(row.status)}">'
+            f"{statuses.get(row.status) or _variable(row.status)}</span>\n</td>\n"
             f'    <td>{"—" if altcraft_id is None else altcraft_id}</td>\n'
             "  </tr>\n  "
         )
-    return mark_safe("".join(rows))
+    return mark_safe("".join(html))
+
+
+def pk_url(view_name: str) -> Callable[[int], str]:
+    """reverse(view_name, args=[pk]) for many pks, escaped for an attribute:
+    reversed once, with a marker id, as a page of rows reversed each took
+    longer than writing the row."""
+    marker = "9876543210"
+    head, tail = (_variable(part) for part in reverse(view_name, args=[marker]).split(marker))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 # templates/segments/_status.html's badge colours.
@@ -192,9 +205,9 @@ def _choice_labels(field_name: str) -> dict[str, Any]:
     return dict(Submission._meta.get_field(field_name).flatchoices)
 
 
-def _label(labels: dict[str, Any], value: str) -> str:
-    """get_FOO_display(), escaped: the choice's label, or the value itself."""
-    return _variable(labels.get(value, value))
+def _escaped_labels(field_name: str) -> dict[str, str]:
+    """get_FOO_display() of each choice, escaped, in the current language."""
+    return {value: _variable(label) for value, label in _choice_labels(field_name).items()}
 
 
 # --- rows and formsets ----------------------------------------------------------------

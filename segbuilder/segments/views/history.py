@@ -10,9 +10,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
 from segbuilder.altcraft.segment import PayloadError, Segment
+from segbuilder.segments import authors
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import CappedPaginator, submission_list
+from segbuilder.segments.selectors import LIST_COLUMNS, CappedPaginator, submission_list
 from segbuilder.segments.services import CheckFailed, submission_check
 from segbuilder.segments.summary import segment_summary
 
@@ -22,12 +23,15 @@ HISTORY_PAGE_SIZE = 50
 @require_safe
 def history(request: HttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET)
-    page = None
+    page = author_names = None
     if form.is_valid():
-        submissions = submission_list(filters=form.cleaned_data)
-        page = CappedPaginator(submissions, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+        paginator = CappedPaginator(submission_list(filters=form.cleaned_data),
+                                    HISTORY_PAGE_SIZE, columns=LIST_COLUMNS)
+        page = paginator.get_page(request.GET.get("page"))
+        author_names = authors.author_names(row.author_id for row in page.object_list)
     return render(request, "segments/history.html", {
-        "form": form, "page": page, "filtered": form.is_filtered(),
+        "form": form, "page": page, "author_names": author_names,
+        "filtered": form.is_filtered(),
     })
 
 

@@ -1,0 +1,50 @@
+"""Answers each process keeps for a short while instead of asking the
+database on every list page: who has sent something (the author filters)
+and which years hold submissions (the admin's date hierarchy). Each such
+query cost about a tenth of a list page, and their answers change a few
+times a year.
+
+What a memo can get wrong is only that something new (a first-time author,
+a new year) shows up to MEMO_TTL seconds late in one process; callers that
+meet something unknown ask again at once (`refresh=True`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+MEMO_TTL = 60.0
+_MEMOS: list[Memo] = []
+
+
+class Memo:
+    """Answers by key, each read again once older than MEMO_TTL seconds."""
+
+    def __init__(self, *, kept: int = 64):
+        self.kept = kept
+        self._answers: dict[Hashable, tuple[float, object]] = {}
+        _MEMOS.append(self)
+
+    def get(self, key: Hashable, read: Callable[[], T], *, refresh: bool = False) -> T:
+        now = time.monotonic()
+        found = self._answers.get(key)
+        if found is not None and not refresh and now - found[0] <= MEMO_TTL:
+            return found[1]
+        answer = read()
+        if len(self._answers) >= self.kept:
+            self._answers.clear()
+        self._answers[key] = (now, answer)
+        return answer
+
+    def forget(self) -> None:
+        self._answers.clear()
+
+
+def forget_all() -> None:
+    """Every memo reads again (tests: each starts from its own rows)."""
+    for memo in _MEMOS:
+        memo.forget()

@@ -49,7 +49,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from segbuilder.segments import authors
 from segbuilder.segments.memo import Memo
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import LIST_COLUMNS, MAX_OFFSET, CappedPaginator
+from segbuilder.segments.selectors import LIST_COLUMNS, MAX_OFFSET, CappedPaginator, list_key
 
 TEMPLATE = "admin/segments/submission/lean_change_list.html"
 
@@ -157,7 +157,8 @@ def lean_changelist(model_admin, request: HttpRequest, query: ListQuery):
     per_page = model_admin.list_per_page
     submissions = _submissions(model_admin, request, query)
     dates = _Dates(submissions)
-    paginator = CappedPaginator(submissions, per_page, columns=LIST_COLUMNS)
+    paginator = CappedPaginator(submissions, per_page, columns=LIST_COLUMNS,
+                                count_key=list_key("admin", *sorted(query.params.items())))
     try:
         page = paginator.page(query.page)
     except InvalidPage:

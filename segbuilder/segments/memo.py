@@ -40,6 +40,16 @@ class Memo:
         self._answers[key] = (now, answer)
         return answer
 
+    def known(self, key: Hashable, default: T) -> T:
+        """The answer kept for `key`, or `default` when none is (or it is too old)."""
+        found = self._answers.get(key)
+        if found is None or time.monotonic() - found[0] > MEMO_TTL:
+            return default
+        return found[1]
+
+    def remember(self, key: Hashable, answer: object) -> None:
+        self.get(key, lambda: answer, refresh=True)
+
     def forget(self) -> None:
         self._answers.clear()
 

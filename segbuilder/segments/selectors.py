@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Hashable
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -13,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from segbuilder.segments.memo import Memo
 from segbuilder.segments.models import Submission
 
 # Altcraft ids are stored as 64-bit integers; a longer number cannot be one,
@@ -67,6 +69,12 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     return Submission.objects.filter(*conditions).order_by("-created_at", "-id")
 
 
+def list_key(*parts: Hashable) -> tuple:
+    """What names a filtered list for CappedPaginator's `count_key`: its
+    filters, in the current time zone (dates are days there)."""
+    return (*parts, timezone.get_current_timezone_name())
+
+
 def _day_after(day: datetime.date | None) -> datetime.date | None:
     if day is None or day == datetime.date.max:
         return None  # no day after the last one: the range is open-ended
@@ -98,15 +106,20 @@ class CappedPaginator(Paginator):
 
     `object_list` is a queryset of models. A page reads its rows and the
     capped count in one query (one round trip fewer on every list page), as
-    named tuples of `columns` when given, else as models."""
+    named tuples of `columns` when given, else as models. With a `count_key`
+    (what names the list: its filters), a list found longer than the cap is
+    remembered so for a minute (segments/memo.py) and its pages skip the
+    count: counting cost a third of the page query, and a list past the cap
+    almost never shrinks back under it (submissions are never deleted)."""
 
     count_cap = COUNT_CAP
 
     def __init__(self, object_list: QuerySet, per_page: int, orphans: int = 0,
                  allow_empty_first_page: bool = True, *,
-                 columns: tuple[str, ...] | None = None):
+                 columns: tuple[str, ...] | None = None, count_key: Hashable = None):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.columns = columns
+        self.count_key = count_key
 
     @cached_property
     def count(self) -> int:
@@ -125,13 +138,20 @@ class CappedPaginator(Paginator):
     def page(self, number) -> Page:
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        rows = list(self._rows_and_count()[bottom:bottom + self.per_page + 1])
-        if rows:
-            self.__dict__["count"] = rows[0].capped_count  # what `count` would read
-        elif number > 1:
+        known_long = self._known_long()
+        rows = list((self._rows() if known_long else self._rows_and_count())
+                    [bottom:bottom + self.per_page + 1])
+        if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
-        else:
+        # What `count` would read:
+        if not rows:
             self.__dict__["count"] = 0
+        elif known_long:
+            self.__dict__["count"] = self.count_cap + 1
+        else:
+            self.__dict__["count"] = rows[0].capped_count
+            if self.count_key is not None and not self.count_is_exact:
+                _LONG_LISTS.remember(self._memo_key(), True)
         if self.count_is_exact:
             if number > self.num_pages:
                 raise EmptyPage(self.error_messages["no_results"])
@@ -164,6 +184,17 @@ class CappedPaginator(Paginator):
             raise EmptyPage(self.error_messages["no_results"])
         return number
 
+    def _memo_key(self) -> tuple:
+        return (self.count_key, self.count_cap)
+
+    def _known_long(self) -> bool:
+        return self.count_key is not None and _LONG_LISTS.known(self._memo_key(), False)
+
+    def _rows(self) -> QuerySet:
+        if self.columns is None:
+            return self.object_list
+        return self.object_list.values_list(*self.columns, named=True)
+
     def _capped(self) -> QuerySet:
         return self.object_list.values("pk")[: self.count_cap + 1]
 
@@ -174,6 +205,10 @@ class CappedPaginator(Paginator):
         if self.columns is None:
             return rows
         return rows.values_list(*self.columns, "capped_count", named=True)
+
+
+# count_key -> whether that list was found longer than the cap.
+_LONG_LISTS = Memo(kept=256)
 
 
 class CappedPage(Page):

@@ -5,6 +5,7 @@ bulk load the benchmarks fill it with."""
 from __future__ import annotations
 
 import datetime
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,7 +15,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from segbuilder.segments import selectors
+from segbuilder.segments import memo, selectors
 from segbuilder.segments.admin import SubmissionQuerySet
 from segbuilder.segments.models import Submission
 from segbuilder.segments.selectors import CappedPaginator
@@ -105,6 +106,26 @@ def test_a_page_reads_its_rows_and_the_count_in_one_query(
         assert (paginator.count, paginator.count_is_exact) == (count, count <= 5)
     assert [row.name for row in page] == [f"Promo {number:03}" for number in range(min(2, rows))]
     assert page.has_next() == (rows > 2)
+
+
+def test_a_list_found_longer_than_the_cap_skips_the_count_for_a_minute(
+        user, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(CappedPaginator, "count_cap", 5)
+    add(user, 12)
+
+    def first_page(count_key):
+        paginator = CappedPaginator(Submission.objects.order_by("-id"), 4,
+                                    columns=selectors.LIST_COLUMNS, count_key=count_key)
+        with django_assert_num_queries(1) as queries:
+            page = paginator.get_page(1)
+        assert (paginator.count, paginator.count_is_exact, page.has_next()) == (6, False, True)
+        return "COUNT" in queries.captured_queries[0]["sql"]
+
+    assert first_page(None) and first_page(None)  # no key: always counted
+    assert first_page("all") and not first_page("all")
+    later = time.monotonic() + memo.MEMO_TTL + 1
+    monkeypatch.setattr(memo.time, "monotonic", lambda: later)
+    assert first_page("all")
 
 
 def test_the_count_reads_at_most_the_cap_plus_one_row(user, django_assert_max_num_queries):

@@ -13,7 +13,12 @@ from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments import authors
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import LIST_COLUMNS, CappedPaginator, submission_list
+from segbuilder.segments.selectors import (
+    LIST_COLUMNS,
+    CappedPaginator,
+    list_key,
+    submission_list,
+)
 from segbuilder.segments.services import CheckFailed, submission_check
 from segbuilder.segments.summary import segment_summary
 
@@ -25,8 +30,10 @@ def history(request: HttpRequest) -> HttpResponse:
     form = HistoryFilterForm(request.GET)
     page = author_names = None
     if form.is_valid():
-        paginator = CappedPaginator(submission_list(filters=form.cleaned_data),
-                                    HISTORY_PAGE_SIZE, columns=LIST_COLUMNS)
+        filters = form.cleaned_data
+        paginator = CappedPaginator(submission_list(filters=filters), HISTORY_PAGE_SIZE,
+                                    columns=LIST_COLUMNS,
+                                    count_key=list_key("history", *sorted(filters.items())))
         page = paginator.get_page(request.GET.get("page"))
         author_names = authors.author_names(row.author_id for row in page.object_list)
     return render(request, "segments/history.html", {

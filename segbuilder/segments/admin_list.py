@@ -49,6 +49,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from segbuilder.segments import authors
 from segbuilder.segments.memo import Memo
 from segbuilder.segments.models import Submission
+from segbuilder.segments.rows import choice_labels, escaped_labels, pk_url
 from segbuilder.segments.selectors import LIST_COLUMNS, MAX_OFFSET, CappedPaginator, list_key
 
 TEMPLATE = "admin/segments/submission/lean_change_list.html"
@@ -100,7 +101,7 @@ def list_query(query: QueryDict, per_page: int) -> ListQuery | None:
     filters: dict[str, Any] = {}
     for key, field in CHOICE_FILTERS.items():
         if key in params:
-            if params[key] not in _choice_labels(field):
+            if params[key] not in choice_labels(field):
                 return None
             filters[field] = params[key]
     if AUTHOR in params:
@@ -559,11 +560,12 @@ _COLUMN_LABELS: dict[tuple[str, str | None], str] = {}
 
 def _rows(model_admin, request: HttpRequest, rows: list) -> Iterator[str]:
     """One <tr> per row, as Django's items_for_result writes it."""
-    change_url = _change_url(model_admin.admin_site.name)
+    change_url = pk_url("admin:segments_submission_change",
+                        current_app=model_admin.admin_site.name)
     preserved = model_admin.get_preserved_filters(request)
     suffix = _attr("?" + preserved) if preserved else ""
-    kinds = {value: _e(label) for value, label in _choice_labels("kind").items()}
-    statuses = {value: _e(label) for value, label in _choice_labels("status").items()}
+    kinds = escaped_labels("kind")
+    statuses = escaped_labels("status")
     names = {pk: _e(name) for pk, name in authors.author_names(
         {row.author_id for row in rows}).items()}
     select = gettext("Select this object for an action - {}")
@@ -592,15 +594,6 @@ def _rows(model_admin, request: HttpRequest, rows: list) -> Iterator[str]:
             f'{EMPTY if row.altcraft_id is None else row.altcraft_id}</td>'
             f'<td class="field-duration">{duration}</td></tr>\n'
         )
-
-
-def _change_url(site_name: str) -> Callable[[int], str]:
-    """The change page's address for a pk, reversed once for the whole page."""
-    marker = 9876543210
-    head, tail = reverse("admin:segments_submission_change", args=[marker],
-                         current_app=site_name).split(str(marker))
-    head, tail = _attr(head), _attr(tail)
-    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def _pagination(model_admin, page, changelist: _Links) -> str:
@@ -664,7 +657,7 @@ def _filters(query: ListQuery, changelist: _Links) -> str:
     parts.append("</div>\n")
     for key, field in CHOICE_FILTERS.items():
         parts.append(_filter(changelist, key, field, query.params.get(key),
-                             _choice_labels(field).items()))
+                             choice_labels(field).items()))
     parts.append(_filter(changelist, AUTHOR, "author", query.params.get(AUTHOR),
                          authors.submission_authors().items()))
     parts.append("</nav>\n")
@@ -690,10 +683,6 @@ def _filter(changelist: _Links, key: str, field: str, chosen: str | None,
 
 
 # --- texts --------------------------------------------------------------------------------
-
-
-def _choice_labels(field_name: str) -> dict[str, Any]:
-    return dict(Submission._meta.get_field(field_name).flatchoices)
 
 
 def _e(value: Any) -> str:

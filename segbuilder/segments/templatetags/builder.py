@@ -24,7 +24,6 @@ from django import forms, template
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
@@ -32,6 +31,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from segbuilder.segments.forms import is_marked_deleted
+from segbuilder.segments.rows import escaped_labels, pk_url
 
 register = template.Library()
 
@@ -148,8 +148,8 @@ def history_rows(rows, author_names: dict[int, str]) -> SafeString:
     selectors.LIST_COLUMNS (`author_names`: username by user id): what its
     template loop wrote (with _status.html), written directly, as it took
     most of the page's time."""
-    kinds = _escaped_labels("kind")
-    statuses = _escaped_labels("status")
+    kinds = escaped_labels("kind")
+    statuses = escaped_labels("status")
     compare = _t("Compare submission")
     detail_url = pk_url("submission_detail")
     zone = timezone.get_current_timezone()
@@ -181,15 +181,6 @@ def history_rows(rows, author_names: dict[int, str]) -> SafeString:
     return mark_safe("".join(html))
 
 
-def pk_url(view_name: str) -> Callable[[int], str]:
-    """reverse(view_name, args=[pk]) for many pks, escaped for an attribute:
-    reversed once, with a marker id, as a page of rows reversed each took
-    longer than writing the row."""
-    marker = "9876543210"
-    head, tail = (_variable(part) for part in reverse(view_name, args=[marker]).split(marker))
-    return lambda pk: f"{head}{int(pk)}{tail}"
-
-
 # templates/segments/_status.html's badge colours.
 _STATUS_COLOURS = {"created": "success", "rejected": "danger", "sending": "secondary",
                    "not_created": "info"}
@@ -197,17 +188,6 @@ _STATUS_COLOURS = {"created": "success", "rejected": "danger", "sending": "secon
 
 def _status_colour(status: str) -> str:
     return _STATUS_COLOURS.get(status, "warning")
-
-
-def _choice_labels(field_name: str) -> dict[str, Any]:
-    from segbuilder.segments.models import Submission
-
-    return dict(Submission._meta.get_field(field_name).flatchoices)
-
-
-def _escaped_labels(field_name: str) -> dict[str, str]:
-    """get_FOO_display() of each choice, escaped, in the current language."""
-    return {value: _variable(label) for value, label in _choice_labels(field_name).items()}
 
 
 # --- rows and formsets ----------------------------------------------------------------

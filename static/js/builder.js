@@ -184,9 +184,23 @@
     if (owner && owner.classList.contains("rule")) showSubruleCondition(owner);
   }
 
+  // Leaving the page (a link, the language switch, closing the tab) while it
+  // holds a segment not yet sent asks first, so a slip loses nothing. The
+  // page says so when it comes back filled (a preview, an error, an import);
+  // the builder's own buttons post everything, so they do not ask.
+  let unsent = form.hasAttribute("data-unsent");
+  form.addEventListener("input", function () { unsent = true; });
+  form.addEventListener("submit", function () { unsent = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsent) return;
+    event.preventDefault();
+    event.returnValue = "";  // what older browsers look for
+  });
+
   form.addEventListener("click", function (event) {
     const button = event.target.closest("button[data-action]");
     if (!button || !form.contains(button)) return;
+    unsent = true;
     const action = button.dataset.action;
     if (action === "add") {
       addRow(button.closest(".formset"));

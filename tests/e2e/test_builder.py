@@ -510,3 +510,35 @@ def test_the_page_shows_only_the_fields_of_the_picked_segment_kind_and_rule_kind
     expect(rules_section).to_be_visible()
     expect_only_fields_of(rule, "Group of sub-rules only")
     expect_only_fields_of(subrule, "Field of a POST-URL response")
+
+
+def test_leaving_a_segment_not_yet_sent_asks_first_and_staying_keeps_it(builder, live_server):
+    page = builder
+    asked = []
+    answer = {"stay": True}
+
+    def on_dialog(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss() if answer["stay"] else dialog.accept()
+
+    page.on("dialog", on_dialog)
+    # A fresh, untouched builder lets the person go without asking.
+    page.get_by_role("link", name="History").click()
+    expect(page).to_have_url(live_server.url + "/history/")
+    page.go_back()
+    page.get_by_role("textbox", name="Segment name").fill("Half done")
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("textbox", name="Segment name")).to_have_value("Half done")
+    assert asked == ["beforeunload"] and page.url == live_server.url + "/"
+
+    # The builder's own buttons post everything: no question.
+    page.get_by_role("button", name="Preview payload").click()
+    expect(page.locator("#error-summary")).to_be_visible()
+    assert asked == ["beforeunload"]
+
+    # Back filled from the server, the page still holds the unsent segment;
+    # this time the person confirms, and goes.
+    answer["stay"] = False
+    page.get_by_role("link", name="History").click()
+    expect(page).to_have_url(live_server.url + "/history/")
+    assert asked == ["beforeunload", "beforeunload"]

@@ -178,10 +178,29 @@
     root.querySelectorAll(".rule").forEach(showSubruleCondition);
   }
 
-  // After rows change, the rule that owns the formset may need its AND/OR.
+  // After rows change, the rule that owns the formset may need its AND/OR,
+  // and the rows shown their numbers.
   function rowsChanged(formset) {
     const owner = formset.closest(".formset-row");
     if (owner && owner.classList.contains("rule")) showSubruleCondition(owner);
+    numberRows(formset);
+  }
+
+  // Each shown row's number, in its title: "Rule 2". The title also names
+  // the row and its buttons for screen readers ("Remove Rule 2"), so the
+  // number is text, not a CSS counter, which accessible names leave out.
+  const NUMBER = ":scope > legend .row-number, :scope > .rule-own > div > .rule-title .row-number," +
+    " :scope > .param-title .row-number";
+  function numberRows(root) {
+    for (const rows of root.querySelectorAll(".formset-rows")) {
+      let number = 0;
+      for (const row of rows.children) {
+        if (row.hidden) continue;
+        number += 1;
+        const place = row.querySelector(NUMBER);
+        if (place) place.textContent = number;
+      }
+    }
   }
 
   // Leaving the page (a link, the language switch, closing the tab) while it
@@ -218,6 +237,7 @@
 
   showSegmentKind();
   refresh(form);
+  numberRows(form);
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
 })();

@@ -542,3 +542,31 @@ def test_leaving_a_segment_not_yet_sent_asks_first_and_staying_keeps_it(builder,
     page.get_by_role("link", name="History").click()
     expect(page).to_have_url(live_server.url + "/history/")
     assert asked == ["beforeunload", "beforeunload"]
+
+
+def test_each_row_and_its_buttons_are_named_with_the_rows_number(builder):
+    page = builder
+    page.get_by_role("button", name="Add rule").click()
+    page.get_by_role("button", name="Add rule").click()
+    first, second = row(page, "selections-0-rules-0"), row(page, "selections-0-rules-2")
+    kind_of(second).select_option(label="Custom rule (enter its fields)")
+    own(second).get_by_role("button", name="Add parameter").click()
+    param = row(page, "selections-0-rules-2-params-0")
+
+    # A screen reader hears which row a button acts on, as a sighted person sees.
+    expect(second).to_have_accessible_name("Rule 3")
+    expect(head(second).get_by_role("button", name="Remove Rule 3", exact=True)).to_be_visible()
+    expect(param).to_have_accessible_name("Parameter 1")
+    expect(param.get_by_role("button", name="Duplicate Parameter 1", exact=True)).to_be_visible()
+    selection = row(page, "selections-0")
+    expect(selection).to_have_accessible_name("Selection 1")
+    expect(selection.get_by_role("button", name="Remove selection 1", exact=True)).to_be_visible()
+
+    # Numbers follow the rows shown: with the first rule gone, the third is the second.
+    head(first).get_by_role("button", name="Remove Rule 1", exact=True).click()
+    expect(second).to_have_accessible_name("Rule 2")
+    expect(head(second).get_by_role("button", name="Duplicate Rule 2", exact=True)).to_be_visible()
+    head(second).get_by_role("button", name="Duplicate Rule 2", exact=True).click()
+    copy = row(page, "selections-0-rules-3")
+    expect(copy).to_have_accessible_name("Rule 3")
+    expect(copy.get_by_role("button", name="Duplicate Parameter 1", exact=True)).to_be_visible()

@@ -238,15 +238,18 @@ def _written_once(write_row: Callable[[forms.Form], str], form: forms.Form) -> s
 def selection_row(form: forms.Form) -> SafeString:
     """templates/segments/_selection.html: one selection and its rules."""
     rules = formset_block(form.rules, "segments/_rule.html", "tpl-rule", gettext("Add rule"))
+    prefix = _e(form.prefix)
     return mark_safe(
-        f'<fieldset class="card mb-3 formset-row selection" data-row-prefix="{_e(form.prefix)}"'
-        f"{_hidden_if_deleted(form)}>\n"
+        f'<fieldset class="card mb-3 formset-row selection" data-row-prefix="{prefix}"'
+        f' aria-labelledby="{prefix}-title"{_hidden_if_deleted(form)}>\n'
         '  <legend class="card-header h6 m-0 d-flex align-items-center gap-2">\n'
-        f'    <span class="me-auto">{_t("Selection")}'
-        ' <span class="row-number"></span></span>\n'
+        f'    <span class="me-auto" id="{prefix}-title">{_t("Selection")}'
+        f' <span class="row-number" id="{prefix}-number"></span></span>\n'
         '    <button type="button" class="btn btn-outline-secondary btn-sm"'
+        f' id="{prefix}-duplicate" aria-labelledby="{prefix}-duplicate {prefix}-number"'
         f' data-action="duplicate">{_t("Duplicate selection")}</button>\n'
-        '    <button type="button" class="btn btn-outline-danger btn-sm" data-action="remove">'
+        f'    <button type="button" class="btn btn-outline-danger btn-sm" id="{prefix}-remove"'
+        f' aria-labelledby="{prefix}-remove {prefix}-number" data-action="remove">'
         f'{_t("Remove selection")}</button>\n'
         "  </legend>\n"
         '  <div class="card-body">\n'
@@ -291,20 +294,18 @@ def rule_row(form: forms.Form) -> SafeString:
             "  </div>\n"
             "  "
         )
+    prefix = _e(form.prefix)
     return mark_safe(
         f'<div class="formset-row rule{" subrule" if form.depth else ""}"'
-        f' data-row-prefix="{_e(form.prefix)}" role="group" aria-label="{noun}"'
+        f' data-row-prefix="{prefix}" role="group" aria-labelledby="{prefix}-title"'
         f"{_hidden_if_deleted(form)}>\n"
         '  <div class="rule-own">\n'
         '    <div class="d-flex flex-wrap align-items-end gap-2">\n'
-        f'      <span class="fw-semibold rule-title">{noun} <span class="row-number"></span>'
-        "</span>\n"
+        f'      <span class="fw-semibold rule-title" id="{prefix}-title">{noun}'
+        ' <span class="row-number"></span></span>\n'
         f'      {field(form["kind"], "rule-kind")}\n'
         '      <span class="ms-auto d-flex gap-1">\n'
-        '        <button type="button" class="btn btn-outline-secondary btn-sm"'
-        f' data-action="duplicate">{_t("Duplicate")}</button>\n'
-        '        <button type="button" class="btn btn-outline-danger btn-sm"'
-        f' data-action="remove">{_t("Remove")}</button>\n'
+        f"        {_row_buttons(prefix, indent='        ')}\n"
         "      </span>\n"
         "    </div>\n"
         f"    {non_field_errors_html(form)}\n"
@@ -324,21 +325,34 @@ def rule_row(form: forms.Form) -> SafeString:
     )
 
 
+def _row_buttons(prefix: str, *, indent: str) -> str:
+    """A rule's or a parameter's Duplicate and Remove buttons, named with the
+    row's title for screen readers ("Remove Rule 2"): the visible words are
+    the same on every row, the number shows beside the title."""
+    return (
+        f'<button type="button" class="btn btn-outline-secondary btn-sm" id="{prefix}-duplicate"'
+        f' aria-labelledby="{prefix}-duplicate {prefix}-title" data-action="duplicate">'
+        f'{_t("Duplicate")}</button>\n'
+        f'{indent}<button type="button" class="btn btn-outline-danger btn-sm" id="{prefix}-remove"'
+        f' aria-labelledby="{prefix}-remove {prefix}-title" data-action="remove">'
+        f'{_t("Remove")}</button>'
+    )
+
+
 @register.simple_tag
 def param_row(form: forms.Form) -> SafeString:
     """templates/segments/_param.html: one parameter of a custom rule."""
+    prefix = _e(form.prefix)
     return mark_safe(
         '<div class="formset-row param row g-2 align-items-end mb-1"'
-        f' data-row-prefix="{_e(form.prefix)}" role="group"'
-        f' aria-label="{_t("Parameter")}"'
+        f' data-row-prefix="{prefix}" role="group" aria-labelledby="{prefix}-title"'
         f"{_hidden_if_deleted(form)}>\n"
+        f'  <span class="visually-hidden param-title" id="{prefix}-title">{_t("Parameter")}'
+        ' <span class="row-number"></span></span>\n'
         f'  {field(form["name"], "col-sm-4")}{field(form["value"], "col-sm-4")}'
         f'{field(form["value_type"], "col-sm-2")}\n'
         '  <div class="col-auto d-flex gap-1 pb-1">\n'
-        '    <button type="button" class="btn btn-outline-secondary btn-sm"'
-        f' data-action="duplicate">{_t("Duplicate")}</button>\n'
-        '    <button type="button" class="btn btn-outline-danger btn-sm"'
-        f' data-action="remove">{_t("Remove")}</button>\n'
+        f"    {_row_buttons(prefix, indent='    ')}\n"
         "  </div>\n"
         f"  {delete_field(form)}\n"
         "</div>"

@@ -170,6 +170,18 @@ def test_search_finds_a_name_part_in_any_case(logged_in, user):
     assert listed_names(history(logged_in, q=" LOYAL C ")) == ["Loyal customers"]
 
 
+def test_search_ignores_case_in_any_alphabet(logged_in, user):
+    submission(user, name="Лояльные клиенты")
+    submission(user, name="ÉTÉ 2026")
+    submission(user, name="50% off_now")
+    assert listed_names(history(logged_in, q="лояльные")) == ["Лояльные клиенты"]
+    assert listed_names(history(logged_in, q="КЛИЕНТ")) == ["Лояльные клиенты"]
+    assert listed_names(history(logged_in, q="été")) == ["ÉTÉ 2026"]
+    # %, _ and \ are searched for as they are, not as patterns.
+    assert listed_names(history(logged_in, q="0% OFF_")) == ["50% off_now"]
+    assert listed_names(history(logged_in, q="_")) == ["50% off_now"]
+
+
 def test_a_number_finds_that_exact_altcraft_id(logged_in, user):
     submission(user, name="the one", altcraft_id=123)
     submission(user, name="a longer id", altcraft_id=1234)

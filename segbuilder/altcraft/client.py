@@ -23,18 +23,22 @@ which kills the worker and shows the user an error page instead of our message.
 By default the total leaves room for every retry to time out on connect and
 for a last attempt of a connect plus twice `timeout`, but is never more than
 MAX_TOTAL_TIMEOUT: 25 s for the default ALTCRAFT_TIMEOUT of 10 s (9.75 s of
-retries at worst, then 15.25 s for the last attempt). The one wait no timeout
-can cut short is the DNS lookup of the host name (done by the C library): give
-ALTCRAFT_API_URL a host the server resolves quickly, or an IP address.
+retries at worst, then 15.25 s for the last attempt). The DNS lookup of the
+host name has no timeout of its own (the C library does it): it runs in a
+thread the call stops waiting for at its deadline, and a lookup that did not
+finish means nothing was sent.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +47,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, ProxyManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from segbuilder.altcraft import codec
 
@@ -523,8 +527,12 @@ class _Deadline:
             self._done = True
 
     @classmethod
+    def current(cls) -> _Deadline | None:
+        return getattr(cls._local, "current", None)
+
+    @classmethod
     def guard_current(cls, target: _Guarded, *, sending: bool = False) -> None:
-        deadline = getattr(cls._local, "current", None)
+        deadline = cls.current()
         if deadline is not None:
             deadline.sending = deadline.sending or sending
             deadline.guard(target)
@@ -559,18 +567,63 @@ def _cut_off(target: _Guarded) -> None:
 
 
 class _Guarded:
-    """Registers a connection's sockets with the current call's deadline."""
+    """Registers a connection's sockets with the current call's deadline, and
+    looks its host up within it."""
 
     def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        _Deadline.guard_current(sock)
-        return sock
+        # urllib3 connects to _dns_host; `host` (Host header, TLS name) is the
+        # same attribute, so each address found is put there only meanwhile.
+        # Each is tried in turn, as urllib3 tries the addresses it looks up.
+        name = self._dns_host
+        error = None
+        for address in _addresses_within_deadline(self, name):
+            self._dns_host = address
+            try:
+                sock = super()._new_conn()
+            except (NewConnectionError, ConnectTimeoutError) as failure:
+                error = failure
+                continue
+            finally:
+                self._dns_host = name
+            _Deadline.guard_current(sock)
+            return sock
+        raise error
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         # The connection, not only its first socket: a kept-alive one is
         # reused without a new socket, and TLS wraps the socket in a new one.
         _Deadline.guard_current(self, sending=True)
         super().request(*args, **kwargs)
+
+
+# Lookups run here, so that a call can stop waiting for one at its deadline:
+# getaddrinfo has no timeout of its own, and a resolver that does not answer
+# held a send for as long as the system's resolver retries (30 s and more).
+_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="altcraft-dns")
+
+
+def _addresses_within_deadline(connection: HTTPConnection, name: str) -> list[str]:
+    """The addresses of `name`, found before the current call's deadline
+    (NameResolutionError when they are not: nothing was sent); `name` itself
+    when it is an address, or outside a call."""
+    deadline = _Deadline.current()
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        pass
+    else:
+        return [name]
+    if deadline is None:
+        return [name]
+    lookup = _LOOKUPS.submit(socket.getaddrinfo, name, connection.port, 0, socket.SOCK_STREAM)
+    try:
+        found = lookup.result(timeout=max(deadline.at - time.monotonic(), 0.0))
+    except FutureTimeout:
+        raise NameResolutionError(connection.host, connection, socket.gaierror(
+            "no answer from the name server in the time left")) from None
+    except socket.gaierror as error:
+        raise NameResolutionError(connection.host, connection, error) from error
+    return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
 class _GuardedHTTPConnection(_Guarded, HTTPConnection):

@@ -5,6 +5,7 @@ connections without leaking threads, and the command line."""
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import socket
@@ -527,3 +528,64 @@ def test_the_command_can_refuse_connections_and_slow_alone_means_the_slow_fault(
     finally:
         stop_command(process)
     assert "Fault: slow (databases/list, until stopped)" in banner
+
+
+# --- name lookups: within the deadline ---------------------------------------------------------
+
+
+@pytest.fixture
+def name_server(monkeypatch):
+    """socket.getaddrinfo answering for made-up names: "altcraft.test" is
+    127.0.0.1, "slow.test" is not answered for 5 s (a hung resolver);
+    every other name is looked up as usual."""
+    real = socket.getaddrinfo
+    asked = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host in ("altcraft.test", "slow.test"):
+            asked.append(host)
+            if host == "slow.test":
+                time.sleep(5)
+            return real("127.0.0.1", port, *args, **kwargs)
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_name_is_looked_up_and_the_request_still_names_its_host(sandbox, name_server):
+    port = sandbox.url.split(":")[2].split("/")[0]
+    client = AltcraftClient(base_url=f"http://altcraft.test:{port}/api/v1.1/",
+                            token=sandbox.token, timeout=TIMEOUT)
+    answer = client.segment_add(STATIC)
+    assert answer.data["saved_id"] in sandbox.segments and name_server == ["altcraft.test"]
+
+    hosts = []
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            hosts.append(self.headers["Host"])
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo) as echo:
+        threading.Thread(target=echo.serve_forever, daemon=True).start()
+        url = f"http://altcraft.test:{echo.server_port}/api/v1.1/"
+        with pytest.raises(OutcomeUnknown):
+            AltcraftClient(base_url=url, token="t", timeout=TIMEOUT, retries=0).segment_add(STATIC)
+        echo.shutdown()
+    assert hosts == [f"altcraft.test:{echo.server_port}"]  # not the address it was found at
+
+
+def test_a_name_server_that_does_not_answer_is_given_up_at_the_deadline(sandbox, name_server):
+    port = sandbox.url.split(":")[2].split("/")[0]
+    client = AltcraftClient(base_url=f"http://slow.test:{port}/api/v1.1/", token=sandbox.token,
+                            timeout=TIMEOUT, retries=2, total_timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(FailedBeforeSending, match="Nothing was sent"):
+        client.segment_add(STATIC)
+    assert time.monotonic() - started < 2.0  # the lookup itself takes 5 s
+    assert sandbox.received == []

@@ -1,12 +1,13 @@
 """Answers each process keeps for a short while instead of asking the
-database on every list page: who has sent something (the author filters)
-and which years hold submissions (the admin's date hierarchy). Each such
-query cost about a tenth of a list page, and their answers change a few
-times a year.
+database on every list page: who has sent something (the author filters),
+which years and months hold submissions (the admin's date hierarchy), and
+which lists are longer than the count cap (selectors.CappedPaginator). Each
+cost about a tenth of a list page, and their answers seldom change.
 
 What a memo can get wrong is only that something new (a first-time author,
-a new year) shows up to MEMO_TTL seconds late in one process; callers that
-meet something unknown ask again at once (`refresh=True`).
+a new month) shows up to MEMO_TTL seconds late in one process, or a list
+that shrank under the cap still says "more than" for that long; callers
+that meet something unknown ask again at once (`refresh=True`).
 """
 
 from __future__ import annotations

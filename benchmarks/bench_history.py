@@ -11,10 +11,18 @@ import time
 from datetime import date, timedelta
 from urllib.parse import quote
 
-import psycopg
 import requests
 
-from benchmarks.common import Env, Row, fmt, gunicorn, logged_in_session, prepare_database
+from benchmarks.common import (
+    Env,
+    Row,
+    drop_database,
+    fmt,
+    fresh_database,
+    gunicorn,
+    logged_in_session,
+    prepare_database,
+)
 
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "segbuilder_bench"
@@ -56,12 +64,12 @@ def pages() -> list[tuple[str, str, float]]:
 
 
 def run(env: Env) -> list[Row]:
-    env = Env(database_url=_fresh_database(), static_root=env.static_root)
+    env = Env(database_url=fresh_database(ADMIN_URL, DB_NAME), static_root=env.static_root)
     try:
         return _measure(env)
     finally:
         if not os.environ.get("BENCH_KEEP_DB"):
-            _drop_database()
+            drop_database(ADMIN_URL, DB_NAME)
 
 
 def _measure(env: Env) -> list[Row]:
@@ -158,15 +166,3 @@ def _query_counts() -> dict[str, int]:
             raise RuntimeError(f"{url} answered {response.status_code}")
         counts[url] = len(queries)
     return counts
-
-
-def _fresh_database() -> str:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
-
-
-def _drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")

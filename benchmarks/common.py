@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,6 +173,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fresh_database(admin_url: str, name: str) -> str:
+    """The URL of an empty PostgreSQL database `name` on `admin_url`'s server
+    (dropped first if a crashed run left it)."""
+    drop_database(admin_url, name)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -284,15 +299,16 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def logged_in_session(base: str) -> requests.Session:
+def logged_in_session(base: str, username: str = USERNAME,
+                      password: str = PASSWORD) -> requests.Session:
     """A session logged in through the login form, as a browser does."""
     session = requests.Session()
     session.get(base + "/login/", timeout=30)
     response = session.post(base + "/login/", timeout=60, allow_redirects=False, data={
-        "username": USERNAME, "password": PASSWORD,
+        "username": username, "password": password,
         "csrfmiddlewaretoken": session.cookies["csrftoken"]})
     if response.status_code != 302:
-        raise RuntimeError(f"login answered {response.status_code}")
+        raise RuntimeError(f"login of {username} answered {response.status_code}")
     return session
 
 

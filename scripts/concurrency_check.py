@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -23,39 +22,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the benchmarks' process helpers, shared
+
+from benchmarks.common import free_port, fresh_database, logged_in_session, wait_for  # noqa: E402
+
 PY = sys.executable
 USERS = 50
 DUPLICATES = 20
 PASSWORD = "concurrency-check-pw-1"
 DB_NAME = "segbuilder_concurrency"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up in {seconds} s")
-
-
-def fresh_database(admin_url: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    return admin_url.rsplit("/", 1)[0] + "/" + DB_NAME
 
 
 def manage(env: dict, *args: str, input_text: str | None = None) -> str:
@@ -73,17 +51,6 @@ def create_users(env: dict) -> None:
         "    u.groups.add(editors)\n"
     )
     manage(env, "shell", "-c", code)
-
-
-def logged_in_session(base: str, username: str) -> requests.Session:
-    session = requests.Session()
-    session.get(base + "/login/", timeout=30)
-    response = session.post(base + "/login/", timeout=30, allow_redirects=False, data={
-        "username": username, "password": PASSWORD,
-        "csrfmiddlewaretoken": session.cookies["csrftoken"]})
-    if response.status_code != 302:
-        raise RuntimeError(f"login of {username} answered {response.status_code}")
-    return session
 
 
 def builder_form(session: requests.Session, base: str, name: str, key: str | None = None) -> dict:
@@ -112,7 +79,7 @@ def sandbox_segment_count(sandbox_url: str) -> int:
 
 def run(database_url: str) -> int:
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "concurrency-check-secret-key-0123456789",
-           "DATABASE_URL": fresh_database(database_url), "ALLOWED_HOSTS": "127.0.0.1"}
+           "DATABASE_URL": fresh_database(database_url, DB_NAME), "ALLOWED_HOSTS": "127.0.0.1"}
     sandbox_port, app_ports = free_port(), [free_port(), free_port()]
     env["ALTCRAFT_API_URL"] = f"http://127.0.0.1:{sandbox_port}/api/v1.1/"
     manage(env, "migrate", "--no-input")
@@ -141,7 +108,8 @@ def run(database_url: str) -> int:
 
 def check(bases: list[str], sandbox_url: str, env: dict) -> int:
     before = sandbox_segment_count(sandbox_url)
-    sessions = [logged_in_session(bases[i % 2], f"user{i}") for i in range(USERS + DUPLICATES)]
+    sessions = [logged_in_session(bases[i % 2], f"user{i}", PASSWORD)
+                for i in range(USERS + DUPLICATES)]
     forms = [builder_form(sessions[i], bases[i % 2], f"Concurrent segment {i}")
              for i in range(USERS)]
     # One more form, a 51st intent, is posted by 20 sessions at once: one key.

@@ -71,3 +71,13 @@ def param(name: str, value: Any, value_type: str = "text", **extra) -> dict:
 
 def group(*children: dict, condition: str = "or", **extra) -> dict:
     return {"kind": "group", "condition": condition, "children": list(children), **extra}
+
+
+# The builder POST data that produces each documented example (typos corrected).
+DOCUMENTED = {
+    "static": dict(name="Segment 2", kind="static", list_id=5),
+    "dynamic": dict(name="Dynamic segment", kind="dynamic",
+                    selections=[selection(statseg(1), statseg(2), percent_to=99)]),
+    "updatable": dict(name="New segment 2", kind="updatable", list_id=1,
+                      selections=[selection(domaingroup("Yahoo! (US)"), percent_to=99)]),
+}

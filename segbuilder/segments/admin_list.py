@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from operator import attrgetter
@@ -194,14 +194,8 @@ def _media_js(model_admin) -> SafeString:
     """The admin's script tags: the same on every page of a process, and
     each static() address took a lookup in the static files' manifest."""
     media = model_admin.media
-    key = (tuple(media._js), settings.STATIC_URL)
-    tags = _MEDIA_JS.get(key)
-    if tags is None:
-        tags = _MEDIA_JS[key] = mark_safe("\n".join(media.render_js()))
-    return tags
-
-
-_MEDIA_JS: dict[tuple, SafeString] = {}
+    return mark_safe(_remembered(("media", tuple(media._js), settings.STATIC_URL),
+                                 lambda: "\n".join(media.render_js())))
 
 
 def _site_context(site, request: HttpRequest) -> dict[str, Any]:
@@ -252,9 +246,7 @@ class _Dates:
         years up to `end_year` hold rows, in one query: the years between
         the first and the last date are most often among them. Kept a minute
         (segments/memo.py): this query cost a tenth of the page."""
-        key = (self.db, self.sql, tuple(self.params), end_year,
-               timezone.get_current_timezone_name())
-        return _SPANS.get(key, lambda: self._read_span(end_year))
+        return _SPANS.get(self._key("span", end_year), lambda: self._read_span(end_year))
 
     def _read_span(self, end_year: int) -> tuple[datetime.datetime, datetime.datetime, list]:
         starts = [datetime.datetime(year, 1, 1)
@@ -282,9 +274,13 @@ class _Dates:
     def held(self, starts: list[datetime.datetime], kind: str) -> list[datetime.datetime]:
         """The `starts` of the periods that hold rows, in one query of its
         own, kept a minute as the span is."""
-        key = (self.db, self.sql, tuple(self.params), tuple(starts), kind,
-               timezone.get_current_timezone_name())
-        return _SPANS.get(key, lambda: self._read_held(starts, kind))
+        return _SPANS.get(self._key("held", tuple(starts), kind),
+                          lambda: self._read_held(starts, kind))
+
+    def _key(self, *question: Hashable) -> tuple:
+        """What names an answer: the listed rows, the question, the time zone."""
+        return (self.db, self.sql, tuple(self.params), *question,
+                timezone.get_current_timezone_name())
 
     def _read_held(self, starts: list[datetime.datetime], kind: str) -> list[datetime.datetime]:
         mask = self.held_mask(starts, kind)

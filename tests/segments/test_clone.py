@@ -7,19 +7,11 @@ import pytest
 from django.urls import reverse
 
 from segbuilder.segments.models import Submission
-from tests.formdata import builder_data, domaingroup, selection, statseg
+from tests.formdata import DOCUMENTED, builder_data
 from tests.shown_form import form_action, rendered_value, send_as_shown
 
 pytestmark = pytest.mark.django_db
 
-# Builder posts of the documented examples (typos corrected).
-ORIGINALS = {
-    "static": dict(name="Segment 2", kind="static", list_id=5),
-    "dynamic": dict(name="Dynamic segment", kind="dynamic",
-                    selections=[selection(statseg(1), statseg(2), percent_to=99)]),
-    "updatable": dict(name="New segment 2", kind="updatable", list_id=1,
-                      selections=[selection(domaingroup("Yahoo! (US)"), percent_to=99)]),
-}
 
 GROUPS_AND_CUSTOM = {
     "name": "Loyal <clients> & co",
@@ -68,10 +60,10 @@ def author(user):
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("kind", list(ORIGINALS))
+@pytest.mark.parametrize("kind", list(DOCUMENTED))
 def test_a_clone_sent_unchanged_produces_the_same_payload_as_the_original(
         editor, sandbox_settings, kind, fmt):
-    editor.post(reverse("builder"), builder_data(action="send", format=fmt, **ORIGINALS[kind]))
+    editor.post(reverse("builder"), builder_data(action="send", format=fmt, **DOCUMENTED[kind]))
     original = Submission.objects.get()
 
     filled = clone_of(editor, original)
@@ -91,7 +83,7 @@ def test_a_clone_sent_unchanged_produces_the_same_payload_as_the_original(
 
 def test_a_clone_with_a_new_name_differs_from_the_original_by_its_name_only(
         editor, sandbox_settings):
-    editor.post(reverse("builder"), builder_data(action="send", **ORIGINALS["dynamic"]))
+    editor.post(reverse("builder"), builder_data(action="send", **DOCUMENTED["dynamic"]))
     original = Submission.objects.get()
     send_as_shown(editor, clone_of(editor, original), name="Dynamic segment, May")
     first, second = sandbox_settings.received
@@ -137,7 +129,7 @@ def test_the_filled_builder_says_which_submission_it_came_from(editor, author):
 
 def test_a_clone_posted_back_to_its_own_address_is_sent_all_the_same(
         editor, sandbox_settings):
-    editor.post(reverse("builder"), builder_data(action="send", **ORIGINALS["updatable"]))
+    editor.post(reverse("builder"), builder_data(action="send", **DOCUMENTED["updatable"]))
     original = Submission.objects.get()
     sent = send_as_shown(editor, clone_of(editor, original), to_page_url=True)
     assert sent.status_code == 302

@@ -35,12 +35,6 @@ def user(django_user_model):
     return user
 
 
-@pytest.fixture
-def logged_in(client, user):
-    client.force_login(user)
-    return client
-
-
 def add(author, count: int, *, start=datetime.datetime(2026, 1, 1, tzinfo=UTC), **fields):
     rows = Submission.objects.bulk_create(
         Submission(author=author, name=f"Promo {number:03}", kind="dynamic", format="json",

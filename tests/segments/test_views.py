@@ -7,19 +7,20 @@ from django.urls import reverse
 
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
-from tests.formdata import builder_data, custom, domaingroup, group, param, selection, statseg
+from tests.formdata import (
+    DOCUMENTED,
+    builder_data,
+    custom,
+    domaingroup,
+    group,
+    param,
+    selection,
+    statseg,
+)
 from tests.shown_form import rendered_value
 
 pytestmark = pytest.mark.django_db
 
-# The builder POST data that produces each documented example (typos corrected).
-EXAMPLES = {
-    "static": dict(name="Segment 2", kind="static", list_id=5),
-    "dynamic": dict(name="Dynamic segment", kind="dynamic",
-                    selections=[selection(statseg(1), statseg(2), percent_to=99)]),
-    "updatable": dict(name="New segment 2", kind="updatable", list_id=1,
-                      selections=[selection(domaingroup("Yahoo! (US)"), percent_to=99)]),
-}
 EXPECTED = {
     "static": example_payload("static", "json"),
     "dynamic": example_payload("dynamic", "json"),
@@ -62,10 +63,10 @@ def test_the_request_format_defaults_to_the_setting(logged_in, settings, fmt):
     assert re.search(rf'<option value="{fmt}" selected>', html)
 
 
-@pytest.mark.parametrize("kind", list(EXAMPLES))
+@pytest.mark.parametrize("kind", list(DOCUMENTED))
 def test_preview_shows_the_exact_payload_in_json_and_xml_with_the_token_masked(
         logged_in, settings, kind):
-    response = post_builder(logged_in, action="preview", **EXAMPLES[kind])
+    response = post_builder(logged_in, action="preview", **DOCUMENTED[kind])
     assert response.status_code == 200
     preview = response.context["preview"]
     from segbuilder.altcraft.codec import payload_from_json, payload_from_xml
@@ -79,10 +80,10 @@ def test_preview_shows_the_exact_payload_in_json_and_xml_with_the_token_masked(
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("kind", list(EXAMPLES))
+@pytest.mark.parametrize("kind", list(DOCUMENTED))
 def test_send_creates_the_segment_and_the_sandbox_receives_exactly_the_payload(
         logged_in, sandbox_settings, user, kind, fmt):
-    response = post_builder(logged_in, action="send", format=fmt, **EXAMPLES[kind])
+    response = post_builder(logged_in, action="send", format=fmt, **DOCUMENTED[kind])
     submission = Submission.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("submission_detail", args=[submission.pk])
@@ -142,7 +143,7 @@ def test_invalid_input_shows_the_error_count_and_sends_nothing(logged_in, sandbo
     {"name": None, "kind": None, "format": None, "list_id": None},
 ])
 def test_no_tampered_post_makes_a_server_error(logged_in, tamper):
-    data = builder_data(**EXAMPLES["dynamic"])
+    data = builder_data(**DOCUMENTED["dynamic"])
     for name, value in tamper.items():
         if value is None:
             data.pop(name, None)
@@ -154,15 +155,15 @@ def test_no_tampered_post_makes_a_server_error(logged_in, tamper):
 
 
 def test_a_missing_management_form_says_so(logged_in):
-    data = builder_data(**EXAMPLES["dynamic"])
+    data = builder_data(**DOCUMENTED["dynamic"])
     del data["selections-TOTAL_FORMS"]
     html = logged_in.post(reverse("builder"), data).content.decode()
     assert "Part of this form arrived incomplete or altered" in html
 
 
 def test_the_history_lists_submissions_newest_first(logged_in, sandbox_settings):
-    post_builder(logged_in, action="send", **EXAMPLES["static"])
-    post_builder(logged_in, action="send", **EXAMPLES["dynamic"])
+    post_builder(logged_in, action="send", **DOCUMENTED["static"])
+    post_builder(logged_in, action="send", **DOCUMENTED["dynamic"])
     from lxml import html as lxml_html
 
     page = lxml_html.fromstring(logged_in.get(reverse("history")).content)
@@ -178,7 +179,7 @@ def test_the_history_lists_submissions_newest_first(logged_in, sandbox_settings)
 def test_viewers_see_no_send_button_and_the_server_refuses_them(viewer, sandbox_settings):
     html = viewer.get(reverse("builder")).content.decode()
     assert 'value="send"' not in html
-    response = post_builder(viewer, action="send", **EXAMPLES["dynamic"])
+    response = post_builder(viewer, action="send", **DOCUMENTED["dynamic"])
     assert response.status_code == 403
     assert "not send them" in response.content.decode()
     assert rendered_value(response.content, "name") == "Dynamic segment"
@@ -186,5 +187,5 @@ def test_viewers_see_no_send_button_and_the_server_refuses_them(viewer, sandbox_
 
 
 def test_viewers_may_preview(viewer):
-    response = post_builder(viewer, action="preview", **EXAMPLES["dynamic"])
+    response = post_builder(viewer, action="preview", **DOCUMENTED["dynamic"])
     assert response.status_code == 200 and response.context["preview"]

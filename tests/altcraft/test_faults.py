@@ -6,11 +6,8 @@ connections without leaking threads, and the command line."""
 from __future__ import annotations
 
 import http.server
-import os
-import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +30,7 @@ from segbuilder.altcraft.sandbox import (
     SandboxServer,
     fault_plan,
 )
+from tests.processes import interrupt, start_sandbox_command
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = {"name": "Static", "is_static": True, "is_refresh_daily": False, "list_id": 1}
@@ -473,33 +471,14 @@ def test_a_fault_that_does_not_make_sense_is_refused_with_a_clear_text(fault, op
 # --- the command line -----------------------------------------------------------------------
 
 
-def run_sandbox_command(*arguments: str) -> tuple[subprocess.Popen, str, str]:
-    """The running command, its URL and what it printed up to "Quit with Ctrl-C."."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "segbuilder.settings_test",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [sys.executable, "manage.py", "altcraft_sandbox", "--port", "0", "--quiet"]
-    process = subprocess.Popen(
-        [*command, *arguments], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
-    )
-    lines = [process.stdout.readline()]
-    while lines[-1] and not lines[-1].startswith("Quit"):
-        lines.append(process.stdout.readline())
-    url = lines[0].split(" at ")[1].strip()
-    return process, url, "".join(lines)
-
-
 def stop_command(process: subprocess.Popen) -> str:
-    process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=10)
+    output = interrupt(process)
     assert process.returncode == 0
     return output
 
 
 def test_the_command_serves_a_fault_for_demos():
-    process, url, banner = run_sandbox_command("--fault", "error-402", "--http-status", "200")
+    process, url, banner = start_sandbox_command("--fault", "error-402", "--http-status", "200")
     try:
         response = requests.post(f"{url}databases/list/", json={"token": DOCS_TOKEN}, timeout=5)
         assert response.status_code == 200
@@ -511,7 +490,7 @@ def test_the_command_serves_a_fault_for_demos():
 
 
 def test_the_command_can_refuse_connections_and_slow_alone_means_the_slow_fault():
-    process, url, banner = run_sandbox_command("--fault", "refuse")
+    process, url, banner = start_sandbox_command("--fault", "refuse")
     try:
         with pytest.raises(requests.ConnectionError):
             requests.post(f"{url}databases/list/", json={"token": DOCS_TOKEN}, timeout=5)
@@ -519,7 +498,7 @@ def test_the_command_can_refuse_connections_and_slow_alone_means_the_slow_fault(
         stop_command(process)
     assert "Fault: refuse" in banner
 
-    process, url, banner = run_sandbox_command("--slow", "0.3", "--method", "databases/list")
+    process, url, banner = start_sandbox_command("--slow", "0.3", "--method", "databases/list")
     try:
         started = time.monotonic()
         response = requests.post(f"{url}databases/list/", json={"token": DOCS_TOKEN}, timeout=5)

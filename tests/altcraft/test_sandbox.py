@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +13,9 @@ import requests
 
 from segbuilder.altcraft import codec
 from segbuilder.altcraft.sandbox import DOCS_TOKEN, SandboxServer
+from segbuilder.altcraft.sandbox.store import made_up_count
 from tests.examples import EXAMPLE_NAMES, example_payload, example_text
+from tests.processes import interrupt, start_sandbox_command
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_FILES = [(name, fmt) for name in EXAMPLE_NAMES for fmt in ("json", "xml")]
@@ -102,7 +100,7 @@ def test_a_created_segment_is_listed_and_can_be_read_back_with_its_rules(sandbox
         "Groups": [],
     }
     assert got["data"]["name"] == "Dynamic segment"
-    assert got["data"]["count"] == 0
+    assert got["data"]["count"] == made_up_count(saved_id, "Dynamic segment")
     rules = got["data"]["segment"][0]["queries"]
     assert all(rule["child"] == [] and rule["condition"] == "" for rule in rules)
 
@@ -322,23 +320,132 @@ def test_a_limit_of_zero_is_refused(sandbox):
     assert "limit must be 1 or more" in answer["error_text"]
 
 
+def test_a_payload_without_is_static_is_a_dynamic_segment_as_the_docs_say(sandbox):
+    payload = dynamic_payload()
+    del payload["is_static"]
+    status, added = post_params(sandbox, "segments/add", payload)
+    assert status == 200
+    assert sandbox.segments[added["data"]["saved_id"]]["kind"] == "dynamic"
+
+
+# --- segments/update ------------------------------------------------------------------
+
+
+def created(sandbox: SandboxServer, payload: dict) -> int:
+    status, added = post_params(sandbox, "segments/add", payload)
+    assert status == 200, added
+    return added["data"]["saved_id"]
+
+
+def test_an_update_replaces_the_name_and_rules_and_keeps_the_id(sandbox):
+    segment_id = created(sandbox, dynamic_payload())
+    rules = copy.deepcopy(dynamic_payload()["segment"])
+    rules[0]["limit"] = 7
+    status, answer = post_params(sandbox, "segments/update",
+                                 {"id": segment_id, "name": "Renamed", "segment": rules})
+    assert (status, answer["data"]) == (200, {"saved_id": segment_id})
+    _, got = post_params(sandbox, "segments/get", {"id": segment_id})
+    assert got["data"]["name"] == "Renamed"
+    assert got["data"]["segment"][0]["limit"] == 7
+    assert len(sandbox.segments) == 4  # nothing new was created
+
+
+def test_an_update_of_an_unknown_id_is_refused(sandbox):
+    status, answer = post_params(sandbox, "segments/update",
+                                 {"id": 99, "name": "x", "segment": dynamic_payload()["segment"]})
+    assert (status, answer["error"]) == (400, 400)
+    assert "segment 99 not found" in answer["error_text"]
+
+
+def test_an_update_without_an_id_is_refused(sandbox):
+    status, answer = post_params(sandbox, "segments/update", dynamic_payload())
+    assert (status, answer["error"]) == (400, 400)
+    assert "id is required" in answer["error_text"]
+
+
+def test_an_update_cannot_change_the_database(sandbox):
+    segment_id = created(sandbox, dynamic_payload())
+    rules = copy.deepcopy(dynamic_payload()["segment"])
+    rules[0]["list_id"] = 777
+    status, answer = post_params(sandbox, "segments/update",
+                                 {"id": segment_id, "name": "x", "segment": rules})
+    assert (status, answer["error"]) == (400, 400)
+    assert "database 777 is not this segment's" in answer["error_text"]
+    assert sandbox.segments[segment_id]["payload"]["segment"][0]["list_id"] != 777
+
+
+def test_an_update_checks_the_rules_as_a_create_does(sandbox):
+    segment_id = created(sandbox, dynamic_payload())
+    rules = copy.deepcopy(dynamic_payload()["segment"])
+    del rules[0]["queries"][0]["operator"]
+    status, answer = post_params(sandbox, "segments/update",
+                                 {"id": segment_id, "name": "x", "segment": rules})
+    assert status == 400
+    assert "segment[1].queries[1]: operator is required" in answer["error_text"]
+
+
+def test_an_update_cannot_turn_a_dynamic_segment_static(sandbox):
+    segment_id = created(sandbox, dynamic_payload())
+    status, answer = post_params(sandbox, "segments/update",
+                                 {"id": segment_id, "name": "x", "is_static": True,
+                                  "is_refresh_daily": True,
+                                  "segment": dynamic_payload()["segment"]})
+    assert status == 400
+    assert "the kind of a segment cannot change" in answer["error_text"]
+
+
+# --- its data file --------------------------------------------------------------------
+
+
+def test_with_a_data_file_ids_keep_growing_across_restarts(tmp_path):
+    data_file = tmp_path / "data" / "sandbox.json"
+    with SandboxServer(data_file=data_file) as first:
+        first_id = created(first, dynamic_payload())
+    with SandboxServer(data_file=data_file) as second:
+        assert second.segments[first_id]["name"] == "Dynamic segment"
+        assert created(second, dynamic_payload()) == first_id + 1
+
+
+def test_the_profile_count_of_a_segment_stays_the_same():
+    assert made_up_count(4, "Dynamic segment") == made_up_count(4, "Dynamic segment")
+    assert made_up_count(4, "Dynamic segment") != made_up_count(5, "Dynamic segment")
+
+
 # --- the management command ---------------------------------------------------------------
 
 
 def test_the_management_command_serves_the_sandbox_until_interrupted():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "segbuilder.settings_test",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [sys.executable, "manage.py", "altcraft_sandbox", "--port", "0", "--quiet"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    process, url, _ = start_sandbox_command()
     try:
-        url = process.stdout.readline().split(" at ")[1].strip()
         response = requests.post(f"{url}databases/list/", json={"token": DOCS_TOKEN}, timeout=5)
         assert response.json()["total_count"] == 3
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=10)
+        output = interrupt(process)
     assert process.returncode == 0
     assert "Sandbox stopped." in output
+
+
+def test_the_command_stops_on_ctrl_c_even_when_started_in_the_background_of_a_script():
+    process, _, _ = start_sandbox_command(ignore_sigint=True)
+    output = interrupt(process)
+    assert process.returncode == 0
+    assert "Sandbox stopped." in output
+
+
+def test_the_command_stops_on_sigterm():
+    process, _, _ = start_sandbox_command()
+    process.terminate()
+    output, _ = process.communicate(timeout=10)
+    assert (process.returncode, "Sandbox stopped." in output) == (0, True)
+
+
+def test_the_command_keeps_its_segments_in_the_data_file_it_names(tmp_path):
+    data_file = tmp_path / "sandbox.json"
+    process, url, banner = start_sandbox_command("--data-file", str(data_file))
+    try:
+        answer = requests.post(f"{url}segments/add/",
+                               json={**dynamic_payload(), "token": DOCS_TOKEN}, timeout=5).json()
+    finally:
+        interrupt(process)
+    assert f"Segments kept in {data_file}" in banner
+    assert str(answer["data"]["saved_id"]) in json.loads(data_file.read_text())["segments"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -42,6 +43,11 @@ class Command(BaseCommand):
             "--token",
             default=DOCS_TOKEN,
             help="the API token requests must carry (default: the docs' example token)",
+        )
+        parser.add_argument(
+            "--data-file",
+            metavar="PATH",
+            help="keep the segments in this JSON file across restarts (default: in memory)",
         )
         parser.add_argument(
             "--quiet", action="store_true", help="do not log each request's method and result"
@@ -94,12 +100,14 @@ class Command(BaseCommand):
         times: int | None,
         http_status: int | None,
         process: bool,
+        data_file: str | None,
         **options: object,
     ) -> None:
+        self._stop_on_signals()
         self._set_up_logging(quiet=quiet)
         if fault is None and slow is not None:
             fault = Fault.SLOW
-        server = SandboxServer(host=host, port=port, token=token)
+        server = SandboxServer(host=host, port=port, token=token, data_file=data_file)
         if fault is not None:
             try:
                 server.set_fault(
@@ -115,11 +123,24 @@ class Command(BaseCommand):
                 raise CommandError(str(error)) from None
         # Ctrl-C may come while the banner is still being written.
         try:
-            self._banner(server, token=token, fault=fault, methods=methods, times=times)
+            self._banner(server, token=token, fault=fault, methods=methods, times=times,
+                         data_file=data_file)
             server.serve_forever()
         except KeyboardInterrupt:
             server.stop()
             self.stdout.write("Sandbox stopped.")
+
+    @staticmethod
+    def _stop_on_signals() -> None:
+        """Ctrl-C and SIGTERM both stop it cleanly. Set here because a process
+        started in the background of a script (`&`) inherits SIGINT ignored,
+        and Python then installs no KeyboardInterrupt for it."""
+
+        def interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGINT, interrupt)
+        signal.signal(signal.SIGTERM, interrupt)
 
     def _banner(
         self,
@@ -129,6 +150,7 @@ class Command(BaseCommand):
         fault: str | None,
         methods: list[str] | None,
         times: int | None,
+        data_file: str | None,
     ) -> None:
         self.stdout.write(f"Altcraft sandbox at {server.url}")
         # The token is only shown when it is the public one from the docs.
@@ -138,6 +160,8 @@ class Command(BaseCommand):
             self.stdout.write("Token: the one given with --token (not shown)")
         if fault is not None:
             self.stdout.write(f"Fault: {fault} ({self._fault_scope(methods, times)})")
+        self.stdout.write(f"Segments kept in {data_file}" if data_file
+                          else "Segments kept in memory (lost when it stops)")
         self.stdout.write("Quit with Ctrl-C.")
         self.stdout.flush()
 

@@ -695,10 +695,17 @@ def test_validation_errors_of_the_builder_follow_the_language():
 
 
 def test_the_picker_failures_of_ours_are_shown_in_the_language_of_the_page():
-    from segbuilder.segments.pickers import UNREADABLE, PickerLists, _no_time
+    from segbuilder.segments.pickers import (
+        ALTCRAFT_ERROR,
+        NO_TIME,
+        UNREADABLE,
+        ListFailure,
+        PickerLists,
+    )
 
-    lists = PickerLists(errors={"databases": _no_time(2.5), "segments": UNREADABLE,
-                                "resources": "Altcraft answered HTTP 502."})
+    lists = PickerLists(errors={
+        "databases": ListFailure(NO_TIME, seconds=2.5), "segments": ListFailure(UNREADABLE),
+        "resources": ListFailure(ALTCRAFT_ERROR, text="Altcraft answered HTTP 502.")})
     with translation.override("ru"):
         assert lists.as_json()["errors"] == {
             "databases": "Altcraft не прислал список за 2.5 с.",

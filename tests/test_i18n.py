@@ -29,7 +29,7 @@ def english_after_each_test():
 
 def po_entries(path: Path) -> list[dict]:
     """Every entry of a .po file: its fields (msgid, msgstr[0], ...) as text,
-    and its flags."""
+    its flags and the files it comes from."""
     entries, entry, field = [], {}, None
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
@@ -38,6 +38,8 @@ def po_entries(path: Path) -> list[dict]:
             entry, field = {}, None
         elif line.startswith("#,"):
             entry["flags"] = {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#:"):
+            entry.setdefault("sources", set()).update(line[2:].split())
         elif line.startswith("#"):
             continue  # comments, locations, obsolete entries
         elif line.startswith('"'):
@@ -563,69 +565,95 @@ def test_the_admin_list_and_page_of_submissions_in_russian(russian, django_user_
     assert_russian(russian.get(reverse("admin:index")), "Сегменты")
 
 
-# --- problems found by segbuilder.altcraft (English there) are shown in Russian ----------
+# --- problems found by segbuilder.altcraft (data there) are shown in Russian ---------------
 
 
-def _sample(node: ast.JoinedStr) -> str:
-    """An f-string message of segment.py with a sample for each value."""
-    parts = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append(value.value)
-        else:
-            parts.append("2" if "number" in ast.unparse(value.value) else "sample")
-    return "".join(parts)
+def _segment_problems() -> list:
+    """A Problem of each template segment.py has: the segments and payloads
+    that break each of its rules."""
+    from segbuilder.altcraft.segment import Kind, Param, PayloadError, Rule, Segment, Selection
+
+    good = Rule("c", "n", "t", "o")
+    selections = [
+        Selection(None, condition="xor", limit=-1, percent_from=100, percent_to=0),
+        Selection(1, percent_from=50, percent_to=10, rules=[
+            Rule(params=[Param("", 1.5)]), Rule("c", "n", "t", "o", condition="and"),
+            Rule(condition="or", children=[Rule(condition="and", children=[good])])]),
+    ]
+    segments = [Segment("", Kind.DYNAMIC, list_id=0),
+                Segment("s", Kind.STATIC, selections=selections),
+                Segment("d", Kind.DYNAMIC, selections=selections)]
+    problems = [problem for segment in segments for problem in segment.problems()]
+    for payload in (["not", "an", "object"], {
+        "name": ["x"], "list_id": "one", "is_static": "maybe", "segment": [
+            {"queries": "x"}, "junk", {"queries": [{"value": [{"name": "p", "value": 1.5}]}]}]},
+            {"name": "x"}):
+        with pytest.raises(PayloadError) as error:
+            Segment.from_payload(payload)
+        problems += error.value.problems
+    return problems
 
 
-def segment_messages() -> list[str]:
-    """Every message segment.py words a Problem with, f-strings sampled."""
-    from segbuilder.altcraft import segment
+def _codec_errors(monkeypatch) -> list:
+    """A CodecError of each reason codec.py's readers give, and of json's usual ones."""
+    from segbuilder.altcraft import codec
 
-    tree = ast.parse(Path(segment.__file__).read_text(encoding="utf-8"))
-    messages = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(
-                node.func, "attr", "")) in ("Problem", "_problem"):
-            message = node.args[2]
-            if isinstance(message, ast.Constant):
-                messages.append(message.value)
-            elif isinstance(message, ast.JoinedStr):
-                messages.append(_sample(message))
-            # else: _problem() passing its own argument on
-    return messages
+    errors = []
+    monkeypatch.setattr(codec, "MAX_BODY_BYTES", 200_000)
+    for body, fmt in (
+        ("<!DOCTYPE x><xml/>", None), ("{}", "yaml"), (5, None), (" " * 200_001, None),
+        (b'{"a": "\xff"}', "json"), ("[" * 100_000, "json"), ('{"a": NaN}', None),
+        ("[]", None), ('"s"', None), ("1", None), ("true", None), ("null", None),
+        ("<segment/>", None), ("<xml>\ud800</xml>", None),
+        ('{"a": }', None), ('{"a": 1 "b": 2}', None), ('{"a" 1}', None), ("{,}", None),
+        ('{"a', None), ('{"a": "\x01"}', None), ("{} x", None),
+    ):
+        with pytest.raises(codec.CodecError) as error:
+            codec.decode(body, fmt)
+        errors.append(error.value)
+    return errors
 
 
-def test_every_problem_segment_py_words_is_shown_in_russian():
-    from segbuilder.segments.problems import message_text
+def test_every_message_the_altcraft_package_marks_is_shown_in_russian(monkeypatch):
+    from segbuilder.segments.problems import codec_reason, problem_text
 
-    messages = segment_messages()
-    assert len(messages) > 20 and "name is required" in messages
+    problems, errors = _segment_problems(), _codec_errors(monkeypatch)
+    marked = {entry["msgid"] for entry in po_entries(LC_MESSAGES / "django.po")
+              if any(source.startswith("segbuilder/altcraft/")
+                     for source in entry.get("sources", ()))}
+    made = {item.template for item in [*problems, *errors]}
+    assert len(marked) > 35 and marked <= made, "no sample above for these"
     with translation.override("ru"):
-        untranslated = [message for message in messages if message_text(message) == message]
-    assert untranslated == []
+        shown = [*map(problem_text, problems), *map(codec_reason, errors)]
+    english = [*map(str, problems), *(error.reason for error in errors)]
+    assert [text for text, words in zip(shown, english, strict=True) if text == words] == []
+    assert "динамический сегмент должен содержать хотя бы одну выборку" in shown  # a kind's label
 
 
 def test_a_problem_and_its_place_are_shown_in_russian():
     from segbuilder.altcraft.segment import Problem
-    from segbuilder.segments.problems import located_text, problem_text
+    from segbuilder.segments.problems import field_text, problem_text
 
     problem = Problem((("selection", 2), ("rule", 1), ("sub-rule", 3)), "operator",
-                      "operator is required")
+                      "%(field)s is required", {"field": "operator"})
     with translation.override("ru"):
         assert problem_text(problem) == (
             "выборка 2, правило 1, вложенное правило 3: нужно поле operator")
-        assert located_text("selection 1, param 2: unit: x") == "выборка 1, параметр 2: unit: x"
-        assert located_text("selections: 1") == "selections: 1"
+        assert field_text((("selection", 1), ("param", 2)), "unit") == "выборка 1, параметр 2: unit"
+        assert field_text((), "colour") == "colour"
     assert problem_text(problem) == str(problem)
 
 
 def test_a_message_nobody_translated_is_shown_as_it_came():
-    from segbuilder.segments.problems import message_text
+    from segbuilder.altcraft.codec import CodecError, decode
+    from segbuilder.segments.problems import codec_reason, message_text
 
+    with pytest.raises(CodecError) as lxml_says:
+        decode("<xml><a></xml>")
     with translation.override("ru"):
-        assert message_text("something new went wrong") == "something new went wrong"
-        assert message_text("a dynamic segment needs at least one selection") == (
-            "динамический сегмент должен содержать хотя бы одну выборку")
+        assert message_text("something new went %(how)s", {"how": "wrong"}) == (
+            "something new went wrong")
+        assert codec_reason(lxml_says.value) == lxml_says.value.reason  # lxml's own words
 
 
 # --- texts of Python code, in Russian --------------------------------------------------------
@@ -667,10 +695,17 @@ def test_validation_errors_of_the_builder_follow_the_language():
 
 
 def test_the_picker_failures_of_ours_are_shown_in_the_language_of_the_page():
-    from segbuilder.segments.pickers import UNREADABLE, PickerLists, _no_time
+    from segbuilder.segments.pickers import (
+        ALTCRAFT_ERROR,
+        NO_TIME,
+        UNREADABLE,
+        ListFailure,
+        PickerLists,
+    )
 
-    lists = PickerLists(errors={"databases": _no_time(2.5), "segments": UNREADABLE,
-                                "resources": "Altcraft answered HTTP 502."})
+    lists = PickerLists(errors={
+        "databases": ListFailure(NO_TIME, seconds=2.5), "segments": ListFailure(UNREADABLE),
+        "resources": ListFailure(ALTCRAFT_ERROR, text="Altcraft answered HTTP 502.")})
     with translation.override("ru"):
         assert lists.as_json()["errors"] == {
             "databases": "Altcraft не прислал список за 2.5 с.",

@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from lxml import etree
+
+from segbuilder.altcraft.messages import filled, gettext_noop
 
 MAX_BODY_BYTES: int = 10 * 1024 * 1024
 
@@ -59,7 +62,7 @@ INTEGER_FIELDS = frozenset(
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
-DTD_REFUSED = "XML with a DTD (DOCTYPE) is not accepted"
+DTD_REFUSED = gettext_noop("XML with a DTD (DOCTYPE) is not accepted")
 
 # A DOCTYPE can only stand in the prolog: after an optional BOM, XML declaration,
 # whitespace, comments and processing instructions. Looking for it before lxml
@@ -73,14 +76,19 @@ _LXML_POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
 class CodecError(ValueError):
-    """A body that cannot be read or a payload that cannot be written. For syntax
-    errors the message starts with where ("line 3, column 5: ...")."""
+    """A body that cannot be read or a payload that cannot be written: why, as
+    an English `template` (marked for translation where it is ours) and its
+    `params`, and for syntax errors where (`line`, `column`). `reason` is why
+    in English; str() starts with where ("line 3, column 5: ...")."""
 
-    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
-        self.reason = message
+    def __init__(self, template: str, params: Mapping[str, Any] | None = None, *,
+                 line: int | None = None, column: int | None = None):
+        self.template = template
+        self.params = dict(params or {})
+        self.reason = filled(template, self.params)
         self.line = line
         self.column = column
-        super().__init__(_located(message, line, column))
+        super().__init__(_located(self.reason, line, column))
 
 
 def _located(message: str, line: int | None, column: int | None) -> str:
@@ -124,19 +132,22 @@ def _sniff_format(body: str | bytes) -> str:
 
 
 def _unknown_format(fmt: str) -> CodecError:
-    return CodecError(f"unknown format {fmt!r}: use one of {', '.join(CONTENT_TYPES)}")
+    return CodecError(gettext_noop("unknown format %(format)s: use one of %(formats)s"),
+                      {"format": repr(fmt), "formats": ", ".join(CONTENT_TYPES)})
 
 
 def _refuse_too_big(body: str | bytes) -> None:
     if not isinstance(body, str | bytes):
-        raise CodecError(f"a body must be text or bytes, not {type(body).__name__}")
+        raise CodecError(gettext_noop("a body must be text or bytes, not %(type)s"),
+                         {"type": type(body).__name__})
     # A str is never shorter in characters than in UTF-8 bytes, so a long one
     # is refused before paying for its encoding.
     size = len(body)
     if isinstance(body, str) and size <= MAX_BODY_BYTES:
         size = len(body.encode("utf-8", "surrogatepass"))
     if size > MAX_BODY_BYTES:
-        raise CodecError(f"the body is larger than {MAX_BODY_BYTES} bytes")
+        raise CodecError(gettext_noop("the body is larger than %(number)s bytes"),
+                         {"number": MAX_BODY_BYTES})
 
 
 # --- JSON -----------------------------------------------------------------------------
@@ -249,33 +260,35 @@ def payload_from_json(text: str | bytes) -> dict:
         text = text.removeprefix("\ufeff")
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
+    except json.JSONDecodeError as error:  # json's own words, passed on as the template
         raise CodecError(error.msg, line=error.lineno, column=error.colno) from None
     except UnicodeDecodeError:
-        raise CodecError("the JSON body is not valid UTF-8") from None
+        raise CodecError(gettext_noop("the JSON body is not valid UTF-8")) from None
     except RecursionError:
-        raise CodecError("the JSON is nested too deeply") from None
-    except ValueError as error:  # NaN/Infinity, or a number too long to convert
+        raise CodecError(gettext_noop("the JSON is nested too deeply")) from None
+    except CodecError:  # NaN or Infinity
+        raise
+    except ValueError as error:  # a number too long to convert
         raise CodecError(str(error)) from None
     if not isinstance(value, dict):
-        raise CodecError(f"the payload must be a JSON object, not {_json_kind(value)}")
+        raise CodecError(_not_an_object(value))
     return value
 
 
 def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number that JSON allows")
+    raise CodecError(gettext_noop("%(value)s is not a number that JSON allows"), {"value": name})
 
 
-def _json_kind(value: Any) -> str:
+def _not_an_object(value: Any) -> str:
     if isinstance(value, list):
-        return "an array"
+        return gettext_noop("the payload must be a JSON object, not an array")
     if isinstance(value, str):
-        return "a string"
+        return gettext_noop("the payload must be a JSON object, not a string")
     if isinstance(value, bool):
-        return "true or false"
+        return gettext_noop("the payload must be a JSON object, not true or false")
     if value is None:
-        return "null"
-    return "a number"
+        return gettext_noop("the payload must be a JSON object, not null")
+    return gettext_noop("the payload must be a JSON object, not a number")
 
 
 # --- dict -> XML ----------------------------------------------------------------------
@@ -449,7 +462,8 @@ def payload_from_xml(data: str | bytes) -> dict:
         raise _syntax_error(error) from None
     _refuse_dtd(root.getroottree().docinfo)
     if root.tag != ROOT_TAG:
-        raise CodecError(f"the root element must be <{ROOT_TAG}>, not <{root.tag}>")
+        raise CodecError(gettext_noop("the root element must be <xml>, not <%(value)s>"),
+                         {"value": root.tag})
     return _read_fields(root)
 
 
@@ -459,7 +473,7 @@ def _raw_and_parser(data: str | bytes) -> tuple[bytes, etree.XMLParser]:
     try:
         raw = data.encode("utf-8")
     except UnicodeEncodeError:
-        raise CodecError("the XML text is not valid Unicode") from None
+        raise CodecError(gettext_noop("the XML text is not valid Unicode")) from None
     # The text is already decoded: whatever encoding its declaration names,
     # the bytes handed to lxml are UTF-8.
     return raw, _safe_parser(encoding="utf-8")
@@ -481,6 +495,7 @@ def _safe_parser(encoding: str | None = None) -> etree.XMLParser:
 
 def _syntax_error(error: etree.XMLSyntaxError) -> CodecError:
     line, column = error.position
+    # lxml's own words, passed on as the template (they stay English).
     reason = _LXML_POSITION_SUFFIX.sub("", error.msg or "not well-formed XML")
     return CodecError(reason, line=line or None, column=column or None)
 

@@ -6,7 +6,8 @@ of the application works with. The token and the `format` parameter are
 transport, not segment, so they are never part of these values.
 
 `Segment.problems()` checks what the docs require and reports every problem at
-once, each with where it is ("selection 2, rule 3: operator is required").
+once, each with where it is ("selection 2, rule 3: operator is required"), as
+data that the app words in the user's language (see messages.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from segbuilder.altcraft.messages import Where, filled, gettext_noop, where_text
 
 
 class Kind(StrEnum):
@@ -39,14 +42,21 @@ ParamValue = str | int
 @dataclass(frozen=True)
 class Problem:
     """One validation problem: where it is (a path of 1-based positions), the
-    field it is about, and a message that reads after the location."""
+    field it is about, and what is wrong: an English template marked for
+    translation and its parameters, which read after the location."""
 
-    where: tuple[tuple[str, int], ...]
+    where: Where
     field: str | None
-    message: str
+    template: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English."""
+        return filled(self.template, self.params)
 
     def __str__(self) -> str:
-        location = ", ".join(f"{what} {number}" for what, number in self.where)
+        location = where_text(self.where)
         return f"{location}: {self.message}" if location else self.message
 
 
@@ -151,9 +161,11 @@ class Segment:
         return payload
 
     @classmethod
-    def from_payload(cls, payload: Any, *, ignored: list[str] | None = None) -> Segment:
+    def from_payload(
+        cls, payload: Any, *, ignored: list[tuple[Where, str]] | None = None
+    ) -> Segment:
         """Read a payload dict. Raises PayloadError listing every shape or type
-        problem; appends the path of each unknown field to `ignored` if given."""
+        problem; appends each unknown field to `ignored` if given, as (where, key)."""
         return _PayloadReader(ignored).segment(payload)
 
     def problems(self) -> list[Problem]:
@@ -169,39 +181,46 @@ class Segment:
 # --- validation ---------------------------------------------------------------
 
 
+NOT_A_PARAM_VALUE = gettext_noop("parameter value must be text or a whole number")
+
+
 def _segment_problems(segment: Segment) -> Iterator[Problem]:
     if not segment.name.strip():
-        yield Problem((), "name", "name is required")
+        yield Problem((), "name", gettext_noop("name is required"))
     if segment.list_id is not None:
         yield from _id_problems((), "list_id", segment.list_id)
     if segment.kind is Kind.STATIC:
         if segment.list_id is None:
-            yield Problem((), "list_id", "a static segment needs a database (list_id)")
+            yield Problem((), "list_id",
+                          gettext_noop("a static segment needs a database (list_id)"))
         if segment.selections:
-            yield Problem((), "segment", "a static segment takes no rules")
+            yield Problem((), "segment", gettext_noop("a static segment takes no rules"))
         return
     if not segment.selections:
-        yield Problem((), "segment", f"a {segment.kind} segment needs at least one selection")
+        yield Problem((), "segment",
+                      gettext_noop("a %(kind)s segment needs at least one selection"),
+                      {"kind": segment.kind})
     for number, selection in enumerate(segment.selections, start=1):
         yield from _selection_problems((("selection", number),), selection)
 
 
 def _selection_problems(where, selection: Selection) -> Iterator[Problem]:
     if selection.list_id is None:
-        yield Problem(where, "list_id", "database (list_id) is required")
+        yield Problem(where, "list_id", gettext_noop("database (list_id) is required"))
     else:
         yield from _id_problems(where, "list_id", selection.list_id)
     yield from _condition_problems(where, "condition", selection.condition)
     if selection.limit < 0:
-        yield Problem(where, "limit", "limit must be 0 (no limit) or more")
+        yield Problem(where, "limit", gettext_noop("limit must be 0 (no limit) or more"))
     if not 0 <= selection.percent_from <= 99:
-        yield Problem(where, "percent_from", "percent from must be between 0 and 99")
+        yield Problem(where, "percent_from", gettext_noop("percent from must be between 0 and 99"))
     if not 1 <= selection.percent_to <= 100:
-        yield Problem(where, "percent_to", "percent to must be between 1 and 100")
+        yield Problem(where, "percent_to", gettext_noop("percent to must be between 1 and 100"))
     elif selection.percent_from >= selection.percent_to:
-        yield Problem(where, "percent_to", "percent to must be greater than percent from")
+        yield Problem(where, "percent_to",
+                      gettext_noop("percent to must be greater than percent from"))
     if not selection.rules:
-        yield Problem(where, "queries", "a selection needs at least one rule")
+        yield Problem(where, "queries", gettext_noop("a selection needs at least one rule"))
     for number, rule in enumerate(selection.rules, start=1):
         yield from _rule_problems((*where, ("rule", number)), rule, depth=0)
 
@@ -210,15 +229,15 @@ def _rule_problems(where, rule: Rule, *, depth: int) -> Iterator[Problem]:
     if rule.has_own_fields or not rule.is_group:
         for name in ("compo", "name", "type", "operator"):
             if not getattr(rule, name).strip():
-                yield Problem(where, name, f"{name} is required")
+                yield Problem(where, name, gettext_noop("%(field)s is required"), {"field": name})
     for number, param in enumerate(rule.params, start=1):
         yield from _param_problems((*where, ("param", number)), param)
     if rule.condition and not rule.is_group:
-        yield Problem(where, "condition", "a rule with a condition needs sub-rules")
+        yield Problem(where, "condition", gettext_noop("a rule with a condition needs sub-rules"))
     if not rule.is_group:
         return
     if depth > 0:
-        yield Problem(where, "child", "sub-rules can be nested one level deep only")
+        yield Problem(where, "child", gettext_noop("sub-rules can be nested one level deep only"))
     yield from _condition_problems(where, "condition", rule.condition)
     for number, child in enumerate(rule.children, start=1):
         yield from _rule_problems((*where, ("sub-rule", number)), child, depth=depth + 1)
@@ -226,19 +245,21 @@ def _rule_problems(where, rule: Rule, *, depth: int) -> Iterator[Problem]:
 
 def _param_problems(where, param: Param) -> Iterator[Problem]:
     if not param.name.strip():
-        yield Problem(where, "name", "parameter name is required")
+        yield Problem(where, "name", gettext_noop("parameter name is required"))
     if isinstance(param.value, bool) or not isinstance(param.value, str | int):
-        yield Problem(where, "value", "parameter value must be text or a whole number")
+        yield Problem(where, "value", NOT_A_PARAM_VALUE)
 
 
 def _condition_problems(where, name: str, value: str) -> Iterator[Problem]:
     if value not in CONDITIONS:
-        yield Problem(where, name, f'condition must be "and" or "or", not "{value}"')
+        yield Problem(where, name, gettext_noop('condition must be "and" or "or", not "%(value)s"'),
+                      {"value": value})
 
 
 def _id_problems(where, name: str, value: int) -> Iterator[Problem]:
     if value < 1:
-        yield Problem(where, name, f"{name} must be a positive whole number")
+        yield Problem(where, name, gettext_noop("%(field)s must be a positive whole number"),
+                      {"field": name})
 
 
 # --- reading a payload ------------------------------------------------------------
@@ -252,13 +273,13 @@ _PARAM_FIELDS = {"name", "value"}
 class _PayloadReader:
     """Reads a payload dict into a Segment, collecting every type problem."""
 
-    def __init__(self, ignored: list[str] | None):
+    def __init__(self, ignored: list[tuple[Where, str]] | None):
         self.problems: list[Problem] = []
         self.ignored = ignored if ignored is not None else []
 
     def segment(self, payload: Any) -> Segment:
         if not isinstance(payload, dict):
-            raise PayloadError([Problem((), None, "the payload must be an object")])
+            raise PayloadError([Problem((), None, gettext_noop("the payload must be an object"))])
         self._note_unknown((), payload, _SEGMENT_FIELDS | TRANSPORT_FIELDS)
         is_static = self._bool((), payload, "is_static", default=False)
         is_refresh_daily = self._bool((), payload, "is_refresh_daily", default=False)
@@ -272,7 +293,7 @@ class _PayloadReader:
             ],
         )
         if "is_static" not in payload:
-            self._problem((), "is_static", "is_static is required (true or false)")
+            self._problem((), "is_static", gettext_noop("is_static is required (true or false)"))
         if self.problems:
             raise PayloadError(self.problems)
         return segment
@@ -313,7 +334,7 @@ class _PayloadReader:
         self._note_unknown(where, data, _PARAM_FIELDS)
         value = data.get("value", "")
         if isinstance(value, bool) or not isinstance(value, str | int):
-            self._problem(where, "value", "parameter value must be text or a whole number")
+            self._problem(where, "value", NOT_A_PARAM_VALUE)
             value = str(value)
         return Param(name=self._text(where, data, "name"), value=value)
 
@@ -327,7 +348,7 @@ class _PayloadReader:
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        self._problem(where, name, f"{name} must be text")
+        self._problem(where, name, gettext_noop("%(field)s must be text"), field=name)
         return default
 
     def _int(self, where, data: dict, name: str, *, default: int | None) -> int | None:
@@ -338,7 +359,8 @@ class _PayloadReader:
             return value
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
-        self._problem(where, name, f"{name} must be a whole number, not {value!r}")
+        self._problem(where, name, gettext_noop("%(field)s must be a whole number, not %(value)s"),
+                      field=name, value=repr(value))
         return default
 
     def _bool(self, where, data: dict, name: str, *, default: bool) -> bool:
@@ -347,7 +369,8 @@ class _PayloadReader:
             return value
         if isinstance(value, str) and value.lower() in ("true", "false"):
             return value.lower() == "true"
-        self._problem(where, name, f"{name} must be true or false, not {value!r}")
+        self._problem(where, name, gettext_noop("%(field)s must be true or false, not %(value)s"),
+                      field=name, value=repr(value))
         return default
 
     def _items(self, where, data: dict, name: str) -> Iterator[tuple[int, dict]]:
@@ -355,19 +378,18 @@ class _PayloadReader:
         if value in (None, ""):
             return
         if not isinstance(value, list):
-            self._problem(where, name, f"{name} must be a list")
+            self._problem(where, name, gettext_noop("%(field)s must be a list"), field=name)
             return
         for number, item in enumerate(value, start=1):
             if isinstance(item, dict):
                 yield number, item
             else:
-                self._problem(where, name, f"item {number} of {name} must be an object")
+                self._problem(where, name,
+                              gettext_noop("item %(number)s of %(field)s must be an object"),
+                              number=number, field=name)
 
     def _note_unknown(self, where, data: dict, known: set[str]) -> None:
-        location = ", ".join(f"{what} {number}" for what, number in where)
-        for key in data:
-            if key not in known:
-                self.ignored.append(f"{location}: {key}" if location else key)
+        self.ignored.extend((where, key) for key in data if key not in known)
 
-    def _problem(self, where, name: str, message: str) -> None:
-        self.problems.append(Problem(where, name, message))
+    def _problem(self, where, name: str, template: str, **params: Any) -> None:
+        self.problems.append(Problem(where, name, template, params))

@@ -22,9 +22,10 @@ from django.utils.translation import get_language, gettext, ngettext, pgettext_l
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import payload_to_json
+from segbuilder.altcraft.messages import Where
 from segbuilder.altcraft.rulekinds import rule_kind_of
 from segbuilder.altcraft.segment import Param, ParamValue, PayloadError, Rule, Segment, Selection
-from segbuilder.segments.problems import located_text, problem_text
+from segbuilder.segments.problems import field_text, problem_text
 
 
 class Change(StrEnum):
@@ -490,10 +491,10 @@ def payloads_compare(*, old: Any, new: Any) -> PayloadComparison:
 
 
 def _read(payload: Any) -> tuple[Segment | None, str | None, list[str]]:
-    ignored: list[str] = []
+    ignored: list[tuple[Where, str]] = []
     try:
         segment = Segment.from_payload(payload, ignored=ignored)
     except PayloadError as error:
         problems = "; ".join(problem_text(problem) for problem in error.problems)
-        return None, problems, [located_text(where) for where in ignored]
-    return segment, None, [located_text(where) for where in ignored]
+        return None, problems, [field_text(*where) for where in ignored]
+    return segment, None, [field_text(*where) for where in ignored]

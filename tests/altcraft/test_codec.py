@@ -71,7 +71,7 @@ def json_round_trip(payload: dict) -> dict:
 
 def canonical_xml(body: bytes) -> bytes:
     """The document without the whitespace that only lays it out."""
-    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
     return etree.tostring(etree.fromstring(body, parser), method="c14n")
 
 
@@ -226,8 +226,27 @@ def test_it_refuses_text_with_characters_xml_cannot_carry():
 
 
 def test_it_refuses_values_that_are_not_text_numbers_or_booleans():
-    with pytest.raises(CodecError, match="set"):
+    with pytest.raises(CodecError, match="/xml/name: a set value"):
         payload_to_xml({"name": {1, 2}})
+
+
+def test_it_refuses_a_key_that_is_not_text():
+    with pytest.raises(CodecError, match=re.escape("/xml/segment[1]: key 1 is not text")):
+        encode({"segment": [{1: "one"}]}, "xml")
+
+
+def test_it_says_where_in_the_payload_a_value_xml_cannot_carry_is():
+    payload = {"segment": [{"list_id": 1}, {"queries": [{"name": "ok"}, {"name": "bad\x01"}]}]}
+    for write in (payload_to_xml, lambda payload: encode(payload, "xml")):
+        with pytest.raises(CodecError, match=re.escape("/xml/segment[2]/queries[2]/name: text")):
+            write(payload)
+
+
+def test_it_shows_a_deeply_nested_payload_indented():
+    payload: dict = {"child": "leaf"}
+    for _ in range(300):  # deeper than lxml reads by default
+        payload = {"child": payload}
+    assert canonical_xml(payload_to_xml(payload)) == canonical_xml(encode(payload, "xml"))
 
 
 def test_it_refuses_to_write_a_payload_that_is_not_a_dict():

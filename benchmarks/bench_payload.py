@@ -1,50 +1,65 @@
-"""1. Payload building: Segment -> payload dict -> JSON (as previewed and sent),
-and -> XML, for 10, 100 and 1,000 rules with groups and params, against
-json.dumps of the same final dict."""
+"""1. Request bodies: Segment -> payload dict with the token -> the body the
+client sends (compact JSON from json.dumps, XML from lxml), for 10, 100 and
+1,000 rules with groups and params, against json.dumps of the same final
+dict; and the preview (both documents indented) for orientation."""
 
 from __future__ import annotations
 
 import json
 import time
 
-from benchmarks.common import Row, fmt, ratio_row
+from benchmarks.common import Row, fmt, median_time, ratio_row
 from benchmarks.shapes import payload_segment
-from segbuilder.altcraft.codec import payload_to_json, payload_to_xml
+from segbuilder.altcraft.client import with_token
+from segbuilder.altcraft.codec import encode
+from segbuilder.altcraft.sandbox import DOCS_TOKEN
+from segbuilder.altcraft.segment import Segment
+from segbuilder.segments.services import segment_preview
 
 SIZES = (10, 100, 1000)
-# Calls per sample, so that a sample lasts a few milliseconds at every size.
-CALLS = {10: 200, 100: 20, 1000: 2}
-SAMPLES = 31
-JSON_LIMIT, XML_LIMIT, GROWTH_LIMIT = 3.0, 15.0, 12.0
+# Calls per sample, so that a sample lasts several milliseconds at every size.
+CALLS = {10: 400, 100: 40, 1000: 4}
+SAMPLES = 51
+JSON_LIMIT, XML_LIMIT, GROWTH_LIMIT = 2.0, 10.0, 12.0
+PATHS = ("baseline", "json", "xml")
 
 
 def run() -> list[Row]:
     runs = {}
     for size in SIZES:
         segment = payload_segment(size)
-        final = segment.to_payload()
+        final = with_token(segment.to_payload(), DOCS_TOKEN)
         runs[(size, "baseline")] = lambda final=final: json.dumps(final)
-        runs[(size, "json")] = lambda segment=segment: payload_to_json(segment.to_payload())
-        runs[(size, "xml")] = lambda segment=segment: payload_to_xml(segment.to_payload())
+        runs[(size, "json")] = lambda segment=segment: _body(segment, "json")
+        runs[(size, "xml")] = lambda segment=segment: _body(segment, "xml")
     # Every size and path in turns, so that ratios and growth compare samples
     # taken at the same moments of a shared machine.
     times = _interleaved(runs)
-    medians = {size: {path: times[(size, path)] for path in ("baseline", "json", "xml")}
-               for size in SIZES}
+    medians = {size: {path: times[(size, path)] for path in PATHS} for size in SIZES}
     rows = []
     for size in SIZES:
         m = medians[size]
-        rows.append(ratio_row("1", f"{size} rules → JSON", m["json"], m["baseline"],
+        rows.append(ratio_row("1", f"{size} rules → JSON body", m["json"], m["baseline"],
                               limit=JSON_LIMIT, baseline_what="json.dumps"))
-        rows.append(ratio_row("1", f"{size} rules → XML", m["xml"], m["baseline"],
+        rows.append(ratio_row("1", f"{size} rules → XML body", m["xml"], m["baseline"],
                               limit=XML_LIMIT, baseline_what="json.dumps"))
     for path in ("json", "xml"):
-        rows.append(ratio_row("1", f"growth of {path.upper()}: 1,000 vs 100 rules",
+        rows.append(ratio_row("1", f"growth of the {path.upper()} body: 1,000 vs 100 rules",
                               medians[1000][path], medians[100][path], limit=GROWTH_LIMIT,
                               baseline_what="100 rules"))
-    rows.append(Row("1", "1,000-rule payload size", fmt(len(payload_to_json(
-        payload_segment(1000).to_payload())) / 1024, "KiB"), "—", "—", "—", None))
+    large = payload_segment(1000)
+    # Measured apart: its garbage would shift the bodies' collector runs.
+    preview = median_time(lambda: segment_preview(segment=large), repeat=11)
+    rows.append(Row("1", "1,000 rules → preview (JSON and XML, indented)",
+                    fmt(preview, "ms"), "—", "—", "—", None))
+    rows.append(Row("1", "1,000-rule JSON body size",
+                    fmt(len(_body(large, "json")) / 1024, "KiB"), "—", "—", "—", None))
     return rows
+
+
+def _body(segment: Segment, body_format: str) -> bytes:
+    """What the client sends for the segment (AltcraftClient.call)."""
+    return encode(with_token(segment.to_payload(), DOCS_TOKEN), body_format)
 
 
 def _interleaved(runs: dict) -> dict:

@@ -6,6 +6,10 @@ The XML shape follows the "XML conventions" of shared/altcraft/API.md: root
 elements are always arrays, and which leaves are read back as booleans or
 integers (XML text cannot say whether "1" was a number).
 
+json.dumps writes the JSON and lxml's element API the XML, one writer each: a
+request body compact, what people read (the preview, the history) the same
+document indented.
+
 The same functions read Altcraft's answers (`data`, `error`, `error_text`, ...).
 
 Untrusted input is capped at MAX_BODY_BYTES, and XML is parsed by lxml with
@@ -15,6 +19,7 @@ refused outright.
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import re
@@ -34,6 +39,7 @@ CONTENT_TYPES = {"json": "application/json", "xml": "application/xml"}
 ROOT_TAG = "xml"
 ARRAY_ATTRIBUTE = "array"
 ARRAY_MARK = "true"
+_ARRAY_ATTRIBUTES = {ARRAY_ATTRIBUTE: ARRAY_MARK}
 # Arrays even when they hold one item and carry no `array` attribute, as the
 # docs' dynamic XML example writes `queries`.
 ALWAYS_ARRAYS = frozenset({"segment", "queries", "child"})
@@ -61,7 +67,6 @@ INTEGER_FIELDS = frozenset(
 )
 _CANONICAL_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
-XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 DTD_REFUSED = gettext_noop("XML with a DTD (DOCTYPE) is not accepted")
 
 # A DOCTYPE can only stand in the prolog: after an optional BOM, XML declaration,
@@ -103,14 +108,15 @@ def _located(message: str, line: int | None, column: int | None) -> str:
 
 
 def encode(payload: dict, fmt: str) -> bytes:
-    """The payload as a request body in `fmt` ("json" or "xml")."""
+    """The payload as a request body in `fmt` ("json" or "xml"): compact, in
+    the payload's key order (the client puts the token last)."""
     if fmt == "json":
         try:
-            return payload_to_json(payload).encode("utf-8")
+            return payload_to_json(payload, pretty=False).encode("utf-8")
         except UnicodeEncodeError:
             raise CodecError("the payload holds text that is not valid Unicode") from None
     if fmt == "xml":
-        return payload_to_xml(payload)
+        return payload_to_xml(payload, pretty=False)
     raise _unknown_format(fmt)
 
 
@@ -153,103 +159,16 @@ def _refuse_too_big(body: str | bytes) -> None:
 # --- JSON -----------------------------------------------------------------------------
 
 
-def payload_to_json(payload: dict) -> str:
-    """The payload as pretty JSON text (indent 2, non-ASCII kept as is)."""
+def payload_to_json(payload: dict, *, pretty: bool = True) -> str:
+    """The payload as JSON text, non-ASCII kept as is: indented by two spaces,
+    or compact (`pretty=False`) as a request body carries it."""
+    layout: dict[str, Any] = {"indent": 2} if pretty else {"separators": (",", ":")}
     try:
-        return _pretty_json(payload)
-    except (_NotPlainJSON, RecursionError):
-        pass  # json.dumps writes it, or says why it cannot
-    try:
-        return json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False)
+        return json.dumps(payload, ensure_ascii=False, allow_nan=False, **layout)
     except (TypeError, ValueError) as error:
         raise CodecError(f"the payload cannot be written as JSON: {error}") from None
     except RecursionError:
         raise CodecError("the payload is nested too deeply") from None
-
-
-class _NotPlainJSON(Exception):
-    """A value _pretty_json leaves to json.dumps (a float, a key that is not text...)."""
-
-
-def _pretty_json(payload: Any) -> str:
-    """What json.dumps(payload, indent=2, ensure_ascii=False) returns, for
-    payloads of dicts with text keys, lists, text, whole numbers, booleans and
-    null; anything else raises _NotPlainJSON.
-
-    json.dumps has no C encoder for indented output (before Python 3.14): its
-    pure-Python one made a 1,000-rule payload six times slower to write than
-    json.dumps of the same dict. Writing the known shapes directly is three
-    times faster, byte for byte the same (tests/altcraft/test_codec.py)."""
-    parts: list[str] = []
-    _write_json(payload, parts.append, "\n")
-    return "".join(parts)
-
-
-def _write_json(value: Any, write: Any, newline: str) -> None:
-    # Few, larger pieces: a key and its text or number value are one piece.
-    if isinstance(value, str):
-        write(_json_string(value))
-    elif isinstance(value, dict):
-        if not value:
-            write("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            key_text = _JSON_KEYS.get(key) if type(key) is str else None
-            if key_text is None:
-                key_text = _json_key(key)
-            kind = type(item)
-            if kind is str:
-                write(f"{separator}{key_text}{_json_string(item)}")
-            elif kind is int:
-                write(f"{separator}{key_text}{int.__repr__(item)}")
-            else:
-                write(separator + key_text)
-                _write_json(item, write, inner)
-            separator = "," + inner
-        write(newline + "}")
-    elif isinstance(value, list | tuple):
-        if not value:
-            write("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in value:
-            write(separator)
-            _write_json(item, write, inner)
-            separator = "," + inner
-        write(newline + "]")
-    elif value is True:
-        write("true")
-    elif value is False:
-        write("false")
-    elif value is None:
-        write("null")
-    elif isinstance(value, int):
-        write(int.__repr__(value))
-    else:
-        raise _NotPlainJSON
-
-
-# A key as written before its value ('"name": '), kept for the payload's
-# few field names.
-_JSON_KEYS: dict[str, str] = {}
-_JSON_KEYS_KEPT = 256
-
-
-def _json_key(key: Any) -> str:
-    if not isinstance(key, str):
-        raise _NotPlainJSON
-    text = f"{_json_string(key)}: "
-    if type(key) is str and len(_JSON_KEYS) < _JSON_KEYS_KEPT:
-        _JSON_KEYS[key] = text
-    return text
-
-
-# json's own string writer (its C one where there is one), as json.dumps uses
-# it with ensure_ascii=False.
-_json_string = json.encoder.encode_basestring
 
 
 def payload_from_json(text: str | bytes) -> dict:
@@ -294,157 +213,115 @@ def _not_an_object(value: Any) -> str:
 # --- dict -> XML ----------------------------------------------------------------------
 
 
-def payload_to_xml(payload: dict) -> bytes:
-    """The payload as a pretty-printed UTF-8 XML document with root `<xml>`."""
+def payload_to_xml(payload: dict, *, pretty: bool = True) -> bytes:
+    """The payload as a UTF-8 XML document with root `<xml>`: indented, or
+    compact (`pretty=False`) as a request body carries it."""
+    body = _xml_body(payload)
+    if not pretty:
+        return body
+    # The same document, indented: lxml lays out what it wrote (our own
+    # document, so no cap on its depth).
+    root = etree.fromstring(body, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True)
+
+
+def _xml_body(payload: dict) -> bytes:
+    # lxml's incremental writer builds no tree: at 1,000 rules it measured a
+    # little faster than the element API and closer to linear in rules
+    # (benchmarks/bench_payload.py).
     if not isinstance(payload, dict):
         raise CodecError(f"the payload must be a dict, not {type(payload).__name__}")
+    out = io.BytesIO()
     try:
-        return _plain_xml(payload)
-    except (_NotPlainXML, RecursionError):
-        pass  # lxml writes it, or says why it cannot
-    root = etree.Element(ROOT_TAG)
-    try:
-        _append_fields(root, payload)
+        with etree.xmlfile(out, encoding="UTF-8") as xf:
+            xf.write_declaration()
+            with xf.element(ROOT_TAG):
+                _write_fields(xf, payload, set())
+    except _Unwritable as error:
+        raise CodecError(f"/{ROOT_TAG}{''.join(reversed(error.steps))}: {error.reason}") from None
     except RecursionError:
         raise CodecError("the payload is nested too deeply") from None
-    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return out.getvalue()
 
 
-class _NotPlainXML(Exception):
-    """A value _plain_xml leaves to lxml (a float, an odd key or character...)."""
+class _Unwritable(Exception):
+    """Why a value cannot be XML. Where it is gets added on the way out, one
+    step per element from the value up, so a payload that can be written pays
+    nothing for it."""
+
+    def __init__(self, reason: str, *steps: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.steps = list(steps)
 
 
-def _plain_xml(payload: dict) -> bytes:
-    """What the lxml path below writes, for payloads of dicts with plain keys,
-    lists, text, whole numbers, booleans and None; anything else raises
-    _NotPlainXML. Building an lxml tree cost eight times json.dumps of the
-    same payload and grew faster than the payload; writing the text directly
-    costs a third of that (tests/altcraft/test_pretty_json.py compares the
-    two, byte for byte)."""
-    fields: list[str] = []
-    _write_xml_fields(payload, fields.append, "\n  ")
-    body = f"<{ROOT_TAG}>{''.join(fields)}\n</{ROOT_TAG}>\n" if fields else f"<{ROOT_TAG}/>\n"
-    return XML_DECLARATION + body.encode("utf-8")
-
-
-def _write_xml_fields(data: dict, write: Any, indent: str) -> None:
+def _write_fields(xf: Any, data: dict, names: set[str]) -> None:
     for key, value in data.items():
-        if value is None:
-            continue
-        tag = _xml_tag(key)
         if isinstance(value, list):
-            items = [item for item in value if item is not None]
-            if not items:
-                write(f'{indent}<{tag} {ARRAY_ATTRIBUTE}="{ARRAY_MARK}"/>')
-            for item in items:
-                if isinstance(item, list):
-                    raise _NotPlainXML
-                _write_xml_element(f'{tag} {ARRAY_ATTRIBUTE}="{ARRAY_MARK}"', tag, item, write,
-                                   indent)
-        else:
-            _write_xml_element(tag, tag, value, write, indent)
+            _write_items(xf, key, value, names)
+        elif value is not None:
+            _write(xf, key, value, names)
 
 
-def _write_xml_element(opening: str, tag: str, value: Any, write: Any, indent: str) -> None:
-    if isinstance(value, dict):
-        children: list[str] = []
-        _write_xml_fields(value, children.append, indent + "  ")
-        if children:
-            write(f"{indent}<{opening}>{''.join(children)}{indent}</{tag}>")
-        else:
-            write(f"{indent}<{opening}/>")
-        return
-    if value is True:
-        text = "true"
-    elif value is False:
-        text = "false"
-    elif type(value) is int:
-        text = int.__repr__(value)
-    elif type(value) is str:
-        if _NOT_PLAIN_XML_TEXT.search(value):
-            raise _NotPlainXML
-        text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    else:
-        raise _NotPlainXML
-    write(f"{indent}<{opening}>{text}</{tag}>")
-
-
-def _xml_tag(key: Any) -> str:
-    tag = _XML_TAGS.get(key) if type(key) is str else None
-    if tag is None:
-        if type(key) is not str or not _PLAIN_XML_TAG.fullmatch(key):
-            raise _NotPlainXML
-        tag = key
-        if len(_XML_TAGS) < _XML_TAGS_KEPT:
-            _XML_TAGS[key] = tag
-    return tag
-
-
-# Names lxml takes as they are, and characters it writes as they are (a
-# carriage return it writes as &#13;, and it refuses control characters).
-_PLAIN_XML_TAG = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
-_NOT_PLAIN_XML_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_XML_TAGS: dict[str, str] = {}
-_XML_TAGS_KEPT = 256
-
-
-def _append_fields(parent: etree._Element, data: dict) -> None:
-    for key, value in data.items():
-        if value is None:
-            continue
-        if isinstance(value, list):
-            _append_items(parent, key, value)
-        else:
-            _fill(_new_element(parent, key), value)
-
-
-def _append_items(parent: etree._Element, key: str, items: list) -> None:
-    items = [item for item in items if item is not None]
-    if not items:
-        _new_element(parent, key, array=True)
-        return
+def _write_items(xf: Any, key: Any, items: list, names: set[str]) -> None:
+    """One element per item, each marked as an array's; an empty list as one
+    empty marked element."""
+    written = 0
     for item in items:
         if isinstance(item, list):
-            raise CodecError(f"{_where(parent)}/{key}: a list inside a list cannot be XML")
-        _fill(_new_element(parent, key, array=True), item)
+            raise _Unwritable("a list inside a list cannot be XML", f"/{key}")
+        if item is not None:
+            written += 1
+            try:
+                _write(xf, key, item, names, _ARRAY_ATTRIBUTES)
+            except _Unwritable as error:
+                error.steps[-1] += f"[{written}]"
+                raise
+    if not written:
+        _write(xf, key, {}, names, _ARRAY_ATTRIBUTES)
 
 
-def _new_element(parent: etree._Element, key: Any, *, array: bool = False) -> etree._Element:
+def _write(xf: Any, key: Any, value: Any, names: set[str],
+           attributes: dict[str, str] | None = None) -> None:
+    """An element `key` holding `value`: a dict's fields, or its text."""
+    if key not in names:
+        _check_name(key)
+        names.add(key)
+    try:
+        with xf.element(key, attributes):
+            if isinstance(value, dict):
+                _write_fields(xf, value, names)
+            else:
+                xf.write(_as_text(value))
+    except ValueError:  # lxml refuses NUL, most control characters and lone surrogates
+        raise _Unwritable("text with characters XML cannot carry", f"/{key}") from None
+    except _Unwritable as error:
+        error.steps.append(f"/{key}")
+        raise
+
+
+def _check_name(key: Any) -> None:
+    # The incremental writer writes any tag it is given; lxml's QName says
+    # whether it is an element name. Checked once per name and document.
     if not isinstance(key, str):
-        raise CodecError(f"{_where(parent)}: key {key!r} is not text")
+        raise _Unwritable(f"key {key!r} is not text")
     try:
-        element = etree.SubElement(parent, key)
+        etree.QName(key)
     except ValueError:
-        raise CodecError(f"{_where(parent)}: {key!r} cannot be an XML element name") from None
-    if array:
-        element.set(ARRAY_ATTRIBUTE, ARRAY_MARK)
-    return element
-
-
-def _fill(element: etree._Element, value: Any) -> None:
-    if isinstance(value, dict):
-        _append_fields(element, value)
-        return
-    text = _as_text(value)
-    try:
-        element.text = text
-    except ValueError:  # lxml refuses NUL and most control characters
-        raise CodecError(f"{_where(element)}: text with characters XML cannot carry") from None
+        raise _Unwritable(f"{key!r} cannot be an XML element name") from None
 
 
 def _as_text(value: Any) -> str:
     """The one place a payload value becomes XML text (lxml takes only str)."""
+    if type(value) is str:  # most values: checked first
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | str):
         return str(value)
     if isinstance(value, float) and math.isfinite(value):
         return repr(value)
-    raise CodecError(f"a {type(value).__name__} value cannot be written as XML text")
-
-
-def _where(element: etree._Element) -> str:
-    return element.getroottree().getpath(element)
+    raise _Unwritable(f"a {type(value).__name__} value cannot be written as XML text")
 
 
 # --- XML -> dict ----------------------------------------------------------------------

@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 
 def segment_preview(*, segment: Segment) -> dict[str, str]:
-    """The exact request body in JSON and XML, with the token shown as ***."""
+    """The request body in JSON and XML, the same documents the client sends
+    (indented here for people), with the token shown as ***."""
     fields = with_token(segment.to_payload(), MASK)
     return {"json": payload_to_json(fields), "xml": payload_to_xml(fields).decode("utf-8")}
 

@@ -68,6 +68,12 @@ def json_round_trip(payload: dict) -> dict:
     return payload_from_json(payload_to_json(payload))
 
 
+def canonical_xml(body: bytes) -> bytes:
+    """The document without the whitespace that only lays it out."""
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
+    return etree.tostring(etree.fromstring(body, parser), method="c14n")
+
+
 EXPECTED_DYNAMIC_XML = {
     "name": "Dynamic segment",
     "is_static": False,
@@ -153,9 +159,21 @@ def test_the_xml_example_read_as_text_equals_the_one_read_as_bytes():
 # --- writing XML ----------------------------------------------------------------------
 
 
-def test_it_writes_a_declaration_and_a_pretty_xml_root():
-    body = payload_to_xml({"name": "x"})
-    assert body == b'<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <name>x</name>\n</xml>\n'
+def test_it_writes_a_utf8_declaration_and_an_xml_root():
+    for body in (payload_to_xml({"name": "x"}), encode({"name": "x"}, "xml")):
+        tree = etree.fromstring(body).getroottree()
+        assert body.startswith(b"<?xml ")
+        assert (tree.docinfo.xml_version, tree.docinfo.encoding) == ("1.0", "UTF-8")
+        assert (tree.getroot().tag, tree.getroot().findtext("name")) == ("xml", "x")
+
+
+def test_it_writes_one_element_a_line_indented_by_depth_for_people():
+    lines = payload_to_xml({"name": "x", "segment": [{"list_id": 1}]}).decode().splitlines()
+    assert [line.strip() for line in lines[1:]] == [
+        "<xml>", "<name>x</name>", '<segment array="true">', "<list_id>1</list_id>",
+        "</segment>", "</xml>"]
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:]]
+    assert indents[0] < indents[1] == indents[2] < indents[3]
 
 
 def test_it_writes_keys_in_dict_order():
@@ -207,8 +225,27 @@ def test_it_refuses_text_with_characters_xml_cannot_carry():
 
 
 def test_it_refuses_values_that_are_not_text_numbers_or_booleans():
-    with pytest.raises(CodecError, match="set"):
+    with pytest.raises(CodecError, match="/xml/name: a set value"):
         payload_to_xml({"name": {1, 2}})
+
+
+def test_it_refuses_a_key_that_is_not_text():
+    with pytest.raises(CodecError, match=re.escape("/xml/segment[1]: key 1 is not text")):
+        encode({"segment": [{1: "one"}]}, "xml")
+
+
+def test_it_says_where_in_the_payload_a_value_xml_cannot_carry_is():
+    payload = {"segment": [{"list_id": 1}, {"queries": [{"name": "ok"}, {"name": "bad\x01"}]}]}
+    for write in (payload_to_xml, lambda payload: encode(payload, "xml")):
+        with pytest.raises(CodecError, match=re.escape("/xml/segment[2]/queries[2]/name: text")):
+            write(payload)
+
+
+def test_it_shows_a_deeply_nested_payload_indented():
+    payload: dict = {"child": "leaf"}
+    for _ in range(300):  # deeper than lxml reads by default
+        payload = {"child": payload}
+    assert canonical_xml(payload_to_xml(payload)) == canonical_xml(encode(payload, "xml"))
 
 
 def test_it_refuses_to_write_a_payload_that_is_not_a_dict():
@@ -386,7 +423,7 @@ def test_it_refuses_an_entity_reference_without_a_dtd():
 # --- JSON ---------------------------------------------------------------------------------
 
 
-def test_it_writes_pretty_json_keeping_non_ascii_text():
+def test_it_writes_json_indented_for_people_keeping_non_ascii_text():
     assert payload_to_json({"name": "Ёж", "list_id": 1}) == '{\n  "name": "Ёж",\n  "list_id": 1\n}'
 
 
@@ -422,9 +459,31 @@ def test_it_reads_json_text_that_starts_with_a_bom():
     assert payload_from_json('\ufeff{"name": "x"}') == {"name": "x"}
 
 
-def test_it_refuses_to_write_a_payload_json_cannot_carry():
-    with pytest.raises(CodecError, match="JSON"):
-        payload_to_json({"limit": float("nan")})
+def test_it_refuses_to_write_a_payload_json_cannot_carry_saying_why():
+    looped: dict = {"name": "loop"}
+    looped["self"] = looped
+    for payload, reason in (({"limit": float("nan")}, "Out of range float"),
+                            ({"when": object()}, "not JSON serializable"),
+                            (looped, "Circular reference")):
+        for write in (payload_to_json, lambda payload: encode(payload, "json")):
+            with pytest.raises(CodecError, match=f"cannot be written as JSON: .*{reason}"):
+                write(payload)
+
+
+def test_it_refuses_a_json_body_with_text_that_is_not_unicode():
+    with pytest.raises(CodecError, match="not valid Unicode"):
+        encode({"name": "half \ud800 a pair"}, "json")
+
+
+@pytest.mark.parametrize("write", [payload_to_json, payload_to_xml,
+                                   lambda payload: encode(payload, "json"),
+                                   lambda payload: encode(payload, "xml")])
+def test_it_refuses_a_payload_nested_too_deeply_rather_than_crash(write):
+    payload: dict = {}
+    for _ in range(100_000):
+        payload = {"child": payload}
+    with pytest.raises(CodecError, match="nested too deeply"):
+        write(payload)
 
 
 # --- both codecs ------------------------------------------------------------------------
@@ -437,9 +496,10 @@ def test_tricky_names_survive_both_codecs(name):
     assert json_round_trip(payload) == payload
 
 
-def test_a_tricky_name_is_escaped_in_the_xml_body():
-    body = payload_to_xml({"name": 'A & B <test> "q"'})
-    assert b'<name>A &amp; B &lt;test&gt; "q"</name>' in body
+def test_a_tricky_name_is_escaped_in_the_xml_body_and_preview():
+    for body in (encode({"name": 'A & B <test> "q"'}, "xml"),
+                 payload_to_xml({"name": 'A & B <test> "q"'})):
+        assert b'<name>A &amp; B &lt;test&gt; "q"</name>' in body
 
 
 # --- Altcraft answers ---------------------------------------------------------------------
@@ -481,10 +541,32 @@ def test_it_reads_a_one_item_list_answer_as_a_list():
 # --- encode, decode, sniffing ---------------------------------------------------------------
 
 
-def test_encode_gives_the_utf8_bytes_of_each_format():
-    payload = {"name": "Ёж", "is_static": True, "list_id": 5}
-    assert encode(payload, "json") == payload_to_json(payload).encode("utf-8")
-    assert encode(payload, "xml") == payload_to_xml(payload)
+def test_encode_gives_a_compact_json_body_as_json_dumps_writes_it():
+    payload = {"name": "Ёж", "is_static": True, "list_id": 5, "token": TOKEN}
+    body = encode(payload, "json")
+    assert body == json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    assert "Ёж".encode() in body
+
+
+def test_encode_gives_a_compact_utf8_xml_body():
+    body = encode({"name": "Ёж", "segment": [{"list_id": 1}]}, "xml")
+    declaration, document = body.split(b"\n")
+    assert declaration.startswith(b"<?xml ") and not re.search(rb">\s+<", document)
+    assert b"<name>\xd0\x81\xd0\xb6</name>" in document
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_preview_shows_the_same_json_value_as_the_body(name):
+    payload = {**json_example(name), "token": TOKEN}
+    assert list(json.loads(encode(payload, "json"))) == list(payload)
+    assert json.loads(encode(payload, "json")) == json.loads(payload_to_json(payload)) == payload
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_the_preview_shows_the_same_xml_document_as_the_body(name):
+    payload = {**json_example(name), "token": TOKEN}
+    assert canonical_xml(encode(payload, "xml")) == canonical_xml(payload_to_xml(payload))
+    assert payload_from_xml(encode(payload, "xml")) == payload
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -268,7 +268,7 @@ def test_format_xml_asks_for_an_xml_answer(sandbox):
     body = example_text("static", "json").replace('"is_static"', '"format": "xml", "is_static"')
     response = requests.post(f"{sandbox.url}segments/add/", data=body.encode(), timeout=5)
     assert response.headers["Content-Type"].startswith("application/xml")
-    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<xml>')
+    assert response.content.startswith(b"<?xml ")
     assert codec.decode(response.content) == {
         "data": {"saved_id": 4},
         "error": 0,

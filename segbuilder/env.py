@@ -83,8 +83,8 @@ def env_database(name: str, *, sqlite_path: str) -> dict:
     except ValueError as error:
         raise ImproperlyConfigured(f"{name} could not be read: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        return sqlite_database(config["NAME"])
-    return config
+        return sqlite_database(str(config["NAME"]))
+    return dict(config)
 
 
 def sqlite_database(path: str) -> dict:

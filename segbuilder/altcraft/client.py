@@ -78,7 +78,7 @@ class AltcraftError(Exception):
 class Rejected(AltcraftError):
     """Altcraft answered and refused the request (`error` != 0, or an HTTP 4xx)."""
 
-    def __init__(self, message: str, *, code: int, error_text: str, answer: str = ""):
+    def __init__(self, message: str, *, code: int | None, error_text: str, answer: str = ""):
         super().__init__(message)
         self.code = code
         self.error_text = error_text

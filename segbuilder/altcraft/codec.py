@@ -133,8 +133,9 @@ def decode(body: str | bytes, fmt: str | None = None) -> dict:
 
 
 def _sniff_format(body: str | bytes) -> str:
-    pattern = _LOOKS_LIKE_XML_BYTES if isinstance(body, bytes) else _LOOKS_LIKE_XML
-    return "xml" if pattern.match(body) else "json"
+    if isinstance(body, bytes):
+        return "xml" if _LOOKS_LIKE_XML_BYTES.match(body) else "json"
+    return "xml" if _LOOKS_LIKE_XML.match(body) else "json"
 
 
 def _unknown_format(fmt: str) -> CodecError:
@@ -379,7 +380,8 @@ def _syntax_error(error: etree.XMLSyntaxError) -> CodecError:
 
 def _refuse_dtd(docinfo: etree.DocInfo) -> None:
     # Catches what the prolog scan cannot see, such as a UTF-16 document.
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    doctype = docinfo.doctype  # type: ignore[attr-defined]  # missing from lxml-stubs
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise CodecError(DTD_REFUSED)
 
 

@@ -12,10 +12,11 @@ data that the app words in the user's language (see messages.py).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, overload
 
 from segbuilder.altcraft.messages import Where, filled, gettext_noop, where_text
 
@@ -48,7 +49,8 @@ class Problem:
     where: Where
     field: str | None
     template: str
-    params: dict[str, Any] = field(default_factory=dict, hash=False)
+    # dataclasses.field: the name `field` is this class's own attribute.
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, hash=False)
 
     @property
     def message(self) -> str:
@@ -350,6 +352,12 @@ class _PayloadReader:
             return str(value)
         self._problem(where, name, gettext_noop("%(field)s must be text"), field=name)
         return default
+
+    @overload
+    def _int(self, where, data: dict, name: str, *, default: int) -> int: ...
+
+    @overload
+    def _int(self, where, data: dict, name: str, *, default: None) -> int | None: ...
 
     def _int(self, where, data: dict, name: str, *, default: int | None) -> int | None:
         value = data.get(name)

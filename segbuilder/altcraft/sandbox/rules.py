@@ -9,7 +9,7 @@ it is the independent check of what the application sends."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeGuard
 
 CONDITIONS = ("and", "or")
 
@@ -257,7 +257,7 @@ def _check_unknown(where: str, data: dict, known: frozenset[str], problems: _Pro
             problems.add(where, f"unknown field {key!r}")
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

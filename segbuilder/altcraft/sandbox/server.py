@@ -94,7 +94,8 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
         self._httpd: _HTTPServer | None = self._bind((host, port))
         # Kept so that a reopened listener takes the same port (and `url` holds).
-        self._address: tuple[str, int] = self._httpd.server_address[:2]
+        host_bound, port_bound = self._httpd.server_address[:2]
+        self._address: tuple[str, int] = (str(host_bound), int(port_bound))
         self._methods: dict[str, Callable[[dict], dict]] = {
             "segments/add": self._segments_add,
             "segments/get": self._segments_get,
@@ -173,8 +174,8 @@ class SandboxServer:
         other fault, or none, opens it again on the same port."""
         plan = None
         if fault is not None:
-            options = {"delay": delay, "status": status, "process": process}
-            plan = fault_plan(fault, methods=methods, times=times, **options)
+            plan = fault_plan(fault, methods=methods, times=times, delay=delay, status=status,
+                              process=process)
         with self._lock:
             self._plan = plan
         with self._listener_lock:

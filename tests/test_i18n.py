@@ -587,7 +587,7 @@ def _segment_problems() -> list:
     for payload in (["not", "an", "object"], {
         "name": ["x"], "list_id": "one", "is_static": "maybe", "segment": [
             {"queries": "x"}, "junk", {"queries": [{"value": [{"name": "p", "value": 1.5}]}]}]},
-            {"name": "x"}):
+            {"name": "x"}, {"name": "\ud800", "is_static": True, "list_id": 2**63}):
         with pytest.raises(PayloadError) as error:
             Segment.from_payload(payload)
         problems += error.value.problems

@@ -80,6 +80,19 @@ _LOOKS_LIKE_XML_BYTES = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<")
 _LXML_POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
 
 
+class LongInteger(str):
+    """The digits of a number too long for Python to convert (over 4,300):
+    kept as text, so that the reader of the payload can say where it stands
+    that it is too large, instead of the whole paste failing."""
+
+
+def _json_integer(digits: str) -> int | str:
+    try:
+        return int(digits)
+    except ValueError:
+        return LongInteger(digits)
+
+
 class CodecError(ValueError):
     """A body that cannot be read or a payload that cannot be written: why, as
     an English `template` (marked for translation where it is ours) and its
@@ -179,7 +192,7 @@ def payload_from_json(text: str | bytes) -> dict:
         # Files saved by some editors start with a BOM, which json.loads refuses in a str.
         text = text.removeprefix("\ufeff")
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_int=_json_integer)
     except json.JSONDecodeError as error:  # json's own words, passed on as the template
         raise CodecError(error.msg, line=error.lineno, column=error.colno) from None
     except UnicodeDecodeError:
@@ -438,10 +451,7 @@ def _is_param_value(element: etree._Element) -> bool:
 def _integer_or_text(text: str) -> int | str:
     if not _CANONICAL_INTEGER.fullmatch(text):
         return text
-    try:
-        return int(text)
-    except ValueError:  # more digits than Python converts
-        return text
+    return _json_integer(text)
 
 
 def _has_children(element: etree._Element) -> bool:

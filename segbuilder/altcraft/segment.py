@@ -13,11 +13,13 @@ data that the app words in the user's language (see messages.py).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, overload
 
+from segbuilder.altcraft.codec import LongInteger
 from segbuilder.altcraft.messages import Where, filled, gettext_noop, where_text
 
 
@@ -184,6 +186,14 @@ class Segment:
 
 
 NOT_A_PARAM_VALUE = gettext_noop("parameter value must be text or a whole number")
+TOO_LARGE = gettext_noop("%(field)s is too large: at most %(max)s")
+NOT_UNICODE = gettext_noop("%(field)s holds a character that is not valid Unicode "
+                           "(a lone surrogate); retype it")
+# Ids and counts are 64-bit integers in Altcraft and in the history.
+MAX_INT = 2**63 - 1
+# ASCII digits only: "²" and "--5" are text, not numbers.
+_PLAIN_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _segment_problems(segment: Segment) -> Iterator[Problem]:
@@ -335,9 +345,15 @@ class _PayloadReader:
     def param(self, where, data: dict) -> Param:
         self._note_unknown(where, data, _PARAM_FIELDS)
         value = data.get("value", "")
-        if isinstance(value, bool) or not isinstance(value, str | int):
+        if isinstance(value, LongInteger) or (type(value) is int and abs(value) > MAX_INT):
+            self._problem(where, "value", TOO_LARGE, field="value", max=MAX_INT)
+            value = 0
+        elif isinstance(value, bool) or not isinstance(value, str | int):
             self._problem(where, "value", NOT_A_PARAM_VALUE)
             value = str(value)
+        elif isinstance(value, str) and _LONE_SURROGATE.search(value):
+            self._problem(where, "value", NOT_UNICODE, field="value")
+            value = ""
         return Param(name=self._text(where, data, "name"), value=value)
 
     # Typed field readers: each records a problem and returns a harmless value.
@@ -345,6 +361,10 @@ class _PayloadReader:
     def _text(self, where, data: dict, name: str, default: str = "") -> str:
         value = data.get(name, default)
         if value is None:
+            return default
+        if isinstance(value, str) and _LONE_SURROGATE.search(value):
+            # JSON's \ud800 escapes read as text no database can store.
+            self._problem(where, name, NOT_UNICODE, field=name)
             return default
         if isinstance(value, str):
             return value
@@ -363,10 +383,16 @@ class _PayloadReader:
         value = data.get(name)
         if value is None:
             return default
+        if isinstance(value, LongInteger):
+            self._problem(where, name, TOO_LARGE, field=name, max=MAX_INT)
+            return default
+        if isinstance(value, str) and _PLAIN_INTEGER.fullmatch(value.strip()):
+            value = int(value.strip()) if len(value.strip()) <= 20 else MAX_INT + 1
         if isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > MAX_INT:
+                self._problem(where, name, TOO_LARGE, field=name, max=MAX_INT)
+                return default
             return value
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
         self._problem(where, name, gettext_noop("%(field)s must be a whole number, not %(value)s"),
                       field=name, value=repr(value))
         return default

@@ -41,16 +41,26 @@ def slapd(tmp_path_factory) -> Iterator[Slapd]:
 
 
 @pytest.fixture
-def sign_in_env(monkeypatch, settings):
-    """Sets sign-in variables, then the settings exactly as settings.py
-    builds them from the environment at start-up."""
+def sign_in_variables(monkeypatch):
+    """Clears the machine's sign-in variables; returns a setter for them."""
     for name in list(os.environ):
         if name.startswith(SIGN_IN_VARIABLES):
             monkeypatch.delenv(name)
 
-    def configure(**variables: str) -> None:
+    def set_variables(**variables: str) -> None:
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
+
+    return set_variables
+
+
+@pytest.fixture
+def sign_in_env(sign_in_variables, settings):
+    """Sets sign-in variables, then the settings exactly as settings.py
+    builds them from the environment at start-up."""
+
+    def configure(**variables: str) -> None:
+        sign_in_variables(**variables)
         for name, value in sign_in_settings().items():
             setattr(settings, name, value)
         axes, *_, local_accounts = settings.AUTHENTICATION_BACKENDS

@@ -74,7 +74,7 @@ class DirectoryBackend(LDAPBackend):
         if not roles and not (staff and is_member(ldap_user, staff)):
             if not built:
                 set_roles(user, set())  # removed from every group: no role left either
-            raise NoAccess(f"{username} is in none of the directory groups that give access")
+            raise NoAccess("in none of the directory groups that give access")
         user.directory_roles = roles
         return user, built
 

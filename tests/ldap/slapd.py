@@ -188,12 +188,16 @@ def data_ldif() -> str:
     for group in (EDITORS, VIEWERS, STAFF):
         members = [f"uid={uid},{PEOPLE}" for uid, (*_, groups) in PEOPLE_AND_GROUPS.items()
                    if group in groups]
-        cn = group.split(",")[0].removeprefix("cn=")
-        entries.append(f"dn: {group}\nobjectClass: groupOfNames\ncn: {cn}\n"
+        entries.append(f"dn: {group}\nobjectClass: groupOfNames\ncn: {common_name(group)}\n"
                        + "\n".join(f"member: {member}" for member in members))
     for role, uid, gid in (("editors", "alice", 5001), ("viewers", "victor", 5002)):
-        entries.append(f"dn: {UNIQUE[role]}\nobjectClass: groupOfUniqueNames\n"
-                       f"cn: {UNIQUE[role][3:].split(',')[0]}\nuniqueMember: uid={uid},{PEOPLE}")
-        entries.append(f"dn: {POSIX[role]}\nobjectClass: posixGroup\n"
-                       f"cn: {POSIX[role][3:].split(',')[0]}\ngidNumber: {gid}\nmemberUid: {uid}")
+        unique, posix = UNIQUE[role], POSIX[role]
+        entries.append(f"dn: {unique}\nobjectClass: groupOfUniqueNames\n"
+                       f"cn: {common_name(unique)}\nuniqueMember: uid={uid},{PEOPLE}")
+        entries.append(f"dn: {posix}\nobjectClass: posixGroup\n"
+                       f"cn: {common_name(posix)}\ngidNumber: {gid}\nmemberUid: {uid}")
     return "\n\n".join(entries) + "\n"
+
+
+def common_name(dn: str) -> str:
+    return dn.split(",")[0].removeprefix("cn=")

@@ -192,6 +192,13 @@ def test_a_directory_that_never_answers_gives_the_message_within_its_timeout(
     assert response.status_code == 200 and UNAVAILABLE in shown(response)
 
 
+def test_a_directory_that_refuses_the_service_account_says_so(slapd, sign_in_env, client):
+    sign_in_env(**directory_variables(slapd, LDAP_BIND_PASSWORD="not-the-service-password"))
+    response = sign_in(client, "alice")
+    assert response.status_code == 200
+    assert "The company directory could not check this sign-in" in shown(response)
+
+
 def test_the_messages_in_russian(directory, client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ru"
     page = shown(client.get(reverse("login")))

@@ -3,8 +3,12 @@ unless set, and every bad value stops start-up naming its variable."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import ldap
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from segbuilder.directory import sign_in_backends, sign_in_settings
@@ -94,3 +98,13 @@ def test_the_trusted_header(environment):
     values = sign_in_settings()
     assert values["TRUSTED_PROXIES"] == ["10.0.0.5", "10.1.0.0/16"]
     assert values["AXES_WHITELIST_CALLABLE"] == "segbuilder.signin.is_trusted_header_attempt"
+
+
+def test_every_sign_in_variable_is_documented():
+    base = Path(settings.BASE_DIR)
+    source = (base / "segbuilder" / "directory.py").read_text()
+    variables = set(re.findall(r'"((?:LDAP|REMOTE_USER|TRUSTED|ACCESS)_[A-Z_]+)"', source))
+    assert len(variables) == 15
+    readme, example = (base / "README.md").read_text(), (base / ".env.example").read_text()
+    assert [name for name in sorted(variables) if f"`{name}`" not in readme] == []
+    assert [name for name in sorted(variables) if f"# {name}=" not in example] == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from segbuilder.directory import sign_in_backends, sign_in_settings
 from segbuilder.env import (
     env_bool,
     env_choice,
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # REMOTE_USER_HEADER from TRUSTED_PROXIES; not loaded when unset.
+    "segbuilder.signin.TrustedHeaderMiddleware",
     # Every page needs a login, except the ones marked login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -116,8 +119,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # The company directory (LDAP_SERVER_URI) and the trusted header, when set.
+    *sign_in_backends(),
     "django.contrib.auth.backends.ModelBackend",
 ]
+# AUTH_LDAP_*, ACCESS_CONTACT, REMOTE_USER_HEADER...: see segbuilder/directory.py.
+globals().update(sign_in_settings())
 # Lock a username from one address after 5 failed logins, for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Django's command-line utility for the segment builder."""
-import os
 import sys
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segbuilder.settings")
+    from segbuilder.startup import settings_or_exit
+
+    settings_or_exit()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

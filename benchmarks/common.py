@@ -22,6 +22,8 @@ from pathlib import Path
 import psycopg
 import requests
 
+from segbuilder.altcraft.sandbox import DOCS_TOKEN
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 BIN = Path(PY).parent
@@ -213,6 +215,7 @@ class Env:
         env.update({
             "DJANGO_SETTINGS_MODULE": SETTINGS, "DEBUG": "false",
             "DATABASE_URL": self.database_url, "ALTCRAFT_API_URL": self.altcraft_url,
+            "ALTCRAFT_API_TOKEN": DOCS_TOKEN,
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "BENCH_STATIC_ROOT": self.static_root,
             "PYTHONPATH": str(ROOT), **self.extra,
         })

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the benchmarks' process helpers, shared
 
 from benchmarks.common import free_port, fresh_database, logged_in_session, wait_for  # noqa: E402
+from segbuilder.altcraft.sandbox import DOCS_TOKEN  # noqa: E402
 
 PY = sys.executable
 USERS = 50
@@ -82,6 +83,7 @@ def run(database_url: str) -> int:
            "DATABASE_URL": fresh_database(database_url, DB_NAME), "ALLOWED_HOSTS": "127.0.0.1"}
     sandbox_port, app_ports = free_port(), [free_port(), free_port()]
     env["ALTCRAFT_API_URL"] = f"http://127.0.0.1:{sandbox_port}/api/v1.1/"
+    env["ALTCRAFT_API_TOKEN"] = DOCS_TOKEN
     manage(env, "migrate", "--no-input")
     manage(env, "createcachetable")
     manage(env, "collectstatic", "--no-input")

@@ -16,7 +16,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's text; set but empty (`NAME=` in an env file) counts as unset."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -45,10 +46,20 @@ def env_float(name: str, default: float, *, minimum: float = 0.0) -> float:
 
 
 def env_list(name: str, default: Sequence[str] = ()) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
+    raw = os.environ.get(name, "")
+    if not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    raw = env_str(name)
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number from {minimum} to {maximum}, not {raw!r}.")
+    return int(raw)
 
 
 def env_choice(name: str, choices: Sequence[str], default: str) -> str:

@@ -14,6 +14,7 @@ from segbuilder.env import (
     env_choice,
     env_database,
     env_float,
+    env_int,
     env_list,
     env_str,
     env_url,
@@ -36,8 +37,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Altcraft: the base URL up to and including /api/v1.1/. The default is the
-# sandbox that `make run` starts, with the token the Altcraft docs print.
-ALTCRAFT_API_URL = env_url("ALTCRAFT_API_URL", "http://127.0.0.1:8765/api/v1.1/")
+# sandbox that `make run` starts on SANDBOX_PORT, with the token the Altcraft
+# docs print; a real Altcraft needs its token.
+SANDBOX_PORT = env_int("SANDBOX_PORT", 8765, minimum=1, maximum=65535)
+ALTCRAFT_API_URL = env_url("ALTCRAFT_API_URL", f"http://127.0.0.1:{SANDBOX_PORT}/api/v1.1/")
+if env_str("ALTCRAFT_API_URL") and not env_str("ALTCRAFT_API_TOKEN"):
+    raise ImproperlyConfigured(
+        "ALTCRAFT_API_TOKEN is not set. With ALTCRAFT_API_URL set, give your Altcraft API "
+        "token in ALTCRAFT_API_TOKEN (or unset ALTCRAFT_API_URL to use the sandbox).")
 ALTCRAFT_API_TOKEN = env_str("ALTCRAFT_API_TOKEN", "abcdefghijklmnqrstuvwxyz")
 ALTCRAFT_TIMEOUT = env_float("ALTCRAFT_TIMEOUT", 10.0)
 ALTCRAFT_FORMAT = env_choice("ALTCRAFT_FORMAT", ("json", "xml"), "json")
@@ -186,7 +193,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    "root": {"handlers": ["console"],
+             "level": env_choice("LOG_LEVEL", ("debug", "info", "warning", "error", "critical"),
+                                 "info").upper()},
     # django-axes logs every successful login's bookkeeping at INFO; lockouts
     # are warnings and still show.
     "loggers": {"axes": {"level": "WARNING"}},

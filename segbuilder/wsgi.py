@@ -1,8 +1,8 @@
 """WSGI entry point for gunicorn: `gunicorn segbuilder.wsgi`."""
 
-import os
-
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "segbuilder.settings")
+from segbuilder.startup import settings_or_exit
+
+settings_or_exit()
 application = get_wsgi_application()

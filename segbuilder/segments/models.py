@@ -18,6 +18,22 @@ KIND_LABELS = {
 }
 
 
+def search_text_of(name: str) -> str:
+    """What a search looks in for `name`: the name case-folded, so that a
+    plain `contains` of a case-folded query ignores case in any alphabet
+    (SQLite's LIKE folds ASCII letters only, and an index serves it)."""
+    return name.casefold()
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """bulk_create(), with each row's search text written as save() writes it."""
+        objs = list(objs)
+        for submission in objs:
+            submission.search_text = search_text_of(submission.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Submission(models.Model):
     class Status(models.TextChoices):
         SENDING = "sending", _("Sending")
@@ -56,16 +72,28 @@ class Submission(models.Model):
     # The builder form's one-time key: one submission per intent (a double
     # click or a resubmitted form finds the first submission instead).
     key = models.UUIDField(_("key"), null=True, blank=True, unique=True, editable=False)
+    # search_text_of(name), written on every save: the history's and the
+    # admin's searches read it (a trigram index on PostgreSQL, migration 0009).
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    objects = SubmissionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("submission")
         verbose_name_plural = _("submissions")
         ordering = ["-created_at", "-id"]
-        # The list's indexes are SQL, in migrations 0007 and 0008.
+        # The list's indexes are SQL, in migrations 0007, 0008 and 0009.
         permissions = [("send_segment", "Can send segments to Altcraft")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search_text_of(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def payload_json(self) -> str:

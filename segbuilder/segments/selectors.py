@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from segbuilder.segments.memo import Memo
-from segbuilder.segments.models import Submission
+from segbuilder.segments.models import Submission, search_text_of
 
 # Altcraft ids are stored as 64-bit integers; a longer number cannot be one,
 # and SQLite refuses to compare with it.
@@ -55,10 +55,7 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     current time zone)."""
     conditions = []  # one filter() call: each call copies the query
     if query := (filters.get("q") or "").strip():
-        match = Q(name__icontains=query)
-        if (altcraft_id := altcraft_id_of(query)) is not None:
-            match |= Q(altcraft_id=altcraft_id)
-        conditions.append(match)
+        conditions.append(search_condition(query))
     for field, column in (("status", "status"), ("kind", "kind"), ("author", "author_id")):
         if value := filters.get(field):
             conditions.append(Q(**{column: value}))
@@ -67,6 +64,16 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     if (end := _start_of_day(_day_after(filters.get("date_to")))) is not None:
         conditions.append(Q(created_at__lt=end))
     return Submission.objects.filter(*conditions).order_by("-created_at", "-id")
+
+
+def search_condition(query: str) -> Q:
+    """What a search for `query` matches: names holding it in any case (the
+    case-folded query in the case-folded name, Submission.search_text), and
+    the Altcraft id it names, if it names one."""
+    match = Q(search_text__contains=search_text_of(query))
+    if (altcraft_id := altcraft_id_of(query)) is not None:
+        match |= Q(altcraft_id=altcraft_id)
+    return match
 
 
 def list_key(*parts: Hashable) -> tuple:

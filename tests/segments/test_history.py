@@ -182,6 +182,20 @@ def test_search_ignores_case_in_any_alphabet(logged_in, user):
     assert listed_names(history(logged_in, q="_")) == ["50% off_now"]
 
 
+def test_a_renamed_submission_is_found_by_its_new_name(logged_in, user):
+    row = submission(user, name="Лояльные")
+    row.name = "Спящие клиенты"
+    row.save(update_fields=["name"])
+    assert listed_names(history(logged_in, q="спящие")) == ["Спящие клиенты"]
+    assert listed_names(history(logged_in, q="лояльные")) == []
+
+
+def test_rows_written_in_bulk_are_found_too(logged_in, user):
+    Submission.objects.bulk_create([Submission(
+        author=user, name="ВИП Клиенты", kind="dynamic", format="json", payload={})])
+    assert listed_names(history(logged_in, q="вип")) == ["ВИП Клиенты"]
+
+
 def test_a_number_finds_that_exact_altcraft_id(logged_in, user):
     submission(user, name="the one", altcraft_id=123)
     submission(user, name="a longer id", altcraft_id=1234)

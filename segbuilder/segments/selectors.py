@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -170,7 +170,8 @@ class CappedPaginator(Paginator):
         self.more_after[number] = has_more = len(rows) > self.per_page
         return CappedPage(rows[: self.per_page], number, self, has_more=has_more)
 
-    def get_elided_page_range(self, number=1, *, on_each_side=3, on_ends=2):
+    def get_elided_page_range(self, number: int | str = 1, *, on_each_side: int = 3,
+                              on_ends: int = 2) -> Iterator[int | str]:
         """Django's page links (the admin's list shows them); past the cap,
         up to the page after the last one read, then an ellipsis while more
         follow, as the last page is not known."""

@@ -471,3 +471,13 @@ def test_staff_without_the_view_permission_are_refused_the_list(client, django_u
                                                  is_staff=True)
     client.force_login(user)
     assert client.get(reverse(CHANGELIST)).status_code == 403
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "a\x00b"}, {"o": "-1"}, {"o": "2.-1"}, {"all": ""}, {"_facets": "True"},
+    {"created_at__year": "abc"}, {"created_at__year": "2026", "created_at__month": "13"},
+    {"p": "x"}, {"p": "99"}, {"status__exact": "bogus"}, {"author__id__exact": "abc"},
+])
+def test_odd_parameters_never_fail(superuser, author, params):
+    submission(author, name="Loyal")
+    assert superuser.get(reverse(CHANGELIST), params).status_code in (200, 302)

@@ -1,5 +1,5 @@
-"""Admin review of the shared history: read-only for everyone, superusers
-included, with a CSV export of the selected rows."""
+"""Admin review of the shared history: Django's own list, read-only for
+everyone, superusers included, with a CSV export of the selected rows."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import json
 from collections.abc import Iterable, Iterator
 
 from django.contrib import admin
-from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Max, Min, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -20,17 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json
 from segbuilder.segments import authors
-from segbuilder.segments.admin_list import lean_changelist, list_query, period_after, period_starts
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import CappedPaginator, altcraft_id_of
+from segbuilder.segments.selectors import CappedPaginator, search_condition
+
+# The product's name on every admin page, in the reader's language.
+admin.site.site_header = _("Altcraft segment builder")
+admin.site.site_title = _("Altcraft segment builder")
+admin.site.index_title = _("Segment builder administration")
 
 CSV_COLUMNS = (
     "id", "created_at", "author", "name", "kind", "format", "status",
     "altcraft_id", "error_code", "error_text", "duration_ms", "payload",
 )
 CSV_CHUNK_SIZE = 500
-# What Django's list shows needs none of these, and they are most of a row's size.
-LIST_DEFERRED = ("payload", "answer", "error_text")
+# The fields list_display and str() (the rows' checkboxes) read.
+LIST_FIELDS = ("created_at", "author__username", "name", "kind", "status", "altcraft_id",
+               "duration_ms")
 
 
 class _Echo:
@@ -66,31 +69,6 @@ def _blank_if_none(value: object) -> object:
     return "" if value is None else value
 
 
-class SubmissionQuerySet(QuerySet):
-    """The admin's submissions. The date hierarchy's years and months are
-    found by asking, for each one between the first and the last submission,
-    whether it holds any (one query of index probes), instead of reading the
-    date of every row, which took seconds with a million of them."""
-
-    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
-        if field_name != "created_at" or kind not in ("year", "month") or order != "ASC" \
-                or tzinfo is not None:
-            return super().datetimes(field_name, kind, order, tzinfo)
-        bounds = self.order_by().aggregate(first=Min("created_at"), last=Max("created_at"))
-        if bounds["first"] is None:
-            return []
-        starts = period_starts(timezone.localtime(bounds["first"]),
-                               timezone.localtime(bounds["last"]), kind)
-        edges = [timezone.make_aware(start) for start in [*starts, period_after(starts[-1], kind)]]
-        probes = {
-            f"p{number}": Exists(self.order_by().filter(created_at__gte=start, created_at__lt=end))
-            for number, (start, end) in enumerate(zip(edges, edges[1:], strict=False))
-        }
-        held = (Submission.objects.using(self.db).order_by().annotate(**probes)
-                .values_list(*probes)[:1].get())
-        return [start for start, has_rows in zip(edges, held, strict=False) if has_rows]
-
-
 class SentByFilter(admin.RelatedOnlyFieldListFilter):
     """The authors filter: the people who sent something, found with one
     index probe each rather than by reading the author of every row."""
@@ -101,26 +79,32 @@ class SentByFilter(admin.RelatedOnlyFieldListFilter):
 
 class SubmissionChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
-        # The list shows none of the large fields: leave them in the database.
-        return super().get_queryset(request, exclude_parameters).defer(*LIST_DEFERRED)
+        # What the list shows and no more: the payload and the answers are most
+        # of a row's size. (The export's defer(None) reads them again.)
+        return super().get_queryset(request, exclude_parameters).only(*LIST_FIELDS)
 
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    """Read-only review of the shared history."""
+    """Read-only review of the shared history: Django's own list, made to
+    hold a million rows with the admin's options alone."""
 
     list_display = ("when", "who", "name", "kind", "status", "altcraft_id", "duration")
     list_display_links = ("when", "name")
     list_filter = ("status", "kind", "format", ("author", SentByFilter))
-    search_fields = ("name",)
+    # Searched in the case-folded name, by get_search_results.
+    search_fields = ("search_text",)
     search_help_text = _("Part of the name, or an Altcraft id.")
+    # Years, months and days found by index probes (SubmissionQuerySet.datetimes).
     date_hierarchy = "created_at"
     list_select_related = ("author",)
     list_per_page = 50  # as the history's pages
-    # One COUNT per page is enough: the "N total" beside a filtered count would
-    # cost a second one over the whole table. And that one stops at
-    # selectors.COUNT_CAP rows (templates/admin/segments/submission/pagination.html).
+    # One count per page, and it stops at selectors.COUNT_CAP rows: the "N
+    # total" beside a filtered count would count the whole table, and so
+    # would the filters' facets. Past the cap the list says "more than"
+    # (templates/admin/segments/submission/pagination.html, search_form.html).
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     actions = ("export_csv",)
     fields = (
@@ -139,31 +123,6 @@ class SubmissionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    def action_checkbox(self, obj: Submission) -> str:
-        """Django's checkbox column, written directly: rendering a checkbox
-        widget's template for each of a page's rows took a quarter of the
-        list's time."""
-        label = format_html(gettext("Select this object for an action - {}"), str(obj))
-        return format_html('<input type="checkbox" name="{}" value="{}" class="action-select" '
-                           'aria-label="{}">', helpers.ACTION_CHECKBOX_NAME, str(obj.pk), label)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        queryset = super().get_queryset(request)
-        return SubmissionQuerySet(model=queryset.model, query=queryset.query.chain(),
-                                  using=queryset.db)
-
-    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
-        """The common GETs (search, filters, dates, pages) from
-        segments/admin_list.py, everything else from Django's own list."""
-        if request.method == "GET" and extra_context is None \
-                and (query := list_query(request.GET, self.list_per_page)) is not None:
-            if not self.has_view_or_change_permission(request):
-                raise PermissionDenied
-            response = lean_changelist(self, request, query)
-            if response is not None:
-                return response
-        return super().changelist_view(request, extra_context)
-
     def get_changelist(self, request: HttpRequest, **kwargs):
         return SubmissionChangeList
 
@@ -175,13 +134,12 @@ class SubmissionAdmin(admin.ModelAdmin):
         return actions
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str):
-        unsearched = queryset
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if (altcraft_id := altcraft_id_of(search_term)) is not None:
-            # OR-ed onto the list-filtered queryset, not a fresh one, so the
-            # sidebar filters still apply to id matches.
-            queryset |= unsearched.filter(altcraft_id=altcraft_id)
-        return queryset, may_have_duplicates
+        """The history's search: the whole term in the case-folded name (its
+        trigram index on PostgreSQL), or the Altcraft id it names; the
+        sidebar's filters still apply."""
+        if not (term := search_term.strip()):
+            return queryset, False
+        return queryset.filter(search_condition(term)), False
 
     @admin.display(description=_("When"), ordering="created_at")
     def when(self, obj: Submission):

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class SegmentsConfig(AppConfig):
     name = "segbuilder.segments"
     verbose_name = _("Segments")
-
-    def ready(self) -> None:
-        from segbuilder import sqlite_like  # noqa: F401  (connects its signal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from segbuilder.segments.memo import Memo
-from segbuilder.segments.models import Submission
+from segbuilder.segments.models import Submission, search_text_of
 
 # Altcraft ids are stored as 64-bit integers; a longer number cannot be one,
 # and SQLite refuses to compare with it.
@@ -26,14 +26,12 @@ _ALTCRAFT_ID = re.compile(r"[0-9]{1,19}")
 COUNT_CAP = 500
 # The deepest row a page may start at (databases refuse larger offsets).
 MAX_OFFSET = 2**53
-# What a row of the history and of the admin list shows (CappedPaginator's
-# `columns`). Rows are read as tuples of these: building a submission and its
-# author for each row took a fifth of the history page's time, and the
-# payload is most of a row's size.
-# Authors' names come from authors.author_names(), not a join with the
-# users, which made the count query twice as slow.
-LIST_COLUMNS = ("id", "created_at", "author_id", "name", "kind", "status", "altcraft_id",
-                "duration_ms")
+# What a row of the history shows (CappedPaginator's `columns`). Rows are
+# read as tuples of these: building a submission and its author for each
+# row took a fifth of the history page's time, and the payload is most of a
+# row's size. Authors' names come from authors.author_names(), not a join
+# with the users, which made the count query twice as slow.
+LIST_COLUMNS = ("id", "created_at", "author_id", "name", "kind", "status", "altcraft_id")
 
 
 def altcraft_id_of(query: str) -> int | None:
@@ -55,10 +53,7 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     current time zone)."""
     conditions = []  # one filter() call: each call copies the query
     if query := (filters.get("q") or "").strip():
-        match = Q(name__icontains=query)
-        if (altcraft_id := altcraft_id_of(query)) is not None:
-            match |= Q(altcraft_id=altcraft_id)
-        conditions.append(match)
+        conditions.append(search_condition(query))
     for field, column in (("status", "status"), ("kind", "kind"), ("author", "author_id")):
         if value := filters.get(field):
             conditions.append(Q(**{column: value}))
@@ -67,6 +62,16 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     if (end := _start_of_day(_day_after(filters.get("date_to")))) is not None:
         conditions.append(Q(created_at__lt=end))
     return Submission.objects.filter(*conditions).order_by("-created_at", "-id")
+
+
+def search_condition(query: str) -> Q:
+    """What a search for `query` matches: names holding it in any case (the
+    case-folded query in the case-folded name, Submission.search_text), and
+    the Altcraft id it names, if it names one."""
+    match = Q(search_text__contains=search_text_of(query))
+    if (altcraft_id := altcraft_id_of(query)) is not None:
+        match |= Q(altcraft_id=altcraft_id)
+    return match
 
 
 def list_key(*parts: Hashable) -> tuple:
@@ -105,8 +110,9 @@ class CappedPaginator(Paginator):
     first page: the last one is not known).
 
     `object_list` is a queryset of models. A page reads its rows and the
-    capped count in one query (one round trip fewer on every list page), as
-    named tuples of `columns` when given, else as models. With a `count_key`
+    capped count in one query (one round trip fewer on every list page;
+    only its rows when `count` was asked first, as the admin's list does),
+    as named tuples of `columns` when given, else as models. With a `count_key`
     (what names the list: its filters), a list found longer than the cap is
     remembered so for a minute (segments/memo.py) and its pages skip the
     count: counting cost a third of the page query, and a list past the cap
@@ -120,6 +126,8 @@ class CappedPaginator(Paginator):
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self.columns = columns
         self.count_key = count_key
+        # Page number -> whether more rows follow it, for the pages read past the cap.
+        self.more_after: dict[int, bool] = {}
 
     @cached_property
     def count(self) -> int:
@@ -138,26 +146,48 @@ class CappedPaginator(Paginator):
     def page(self, number) -> Page:
         number = self._page_number(number)
         bottom = (number - 1) * self.per_page
-        known_long = self._known_long()
-        rows = list((self._rows() if known_long else self._rows_and_count())
+        # The count is read with the rows unless it is known already (the
+        # admin's ChangeList asks for it first) or the list is known to be long.
+        counted = "count" in self.__dict__
+        known_long = not counted and self._known_long()
+        rows = list((self._rows() if counted or known_long else self._rows_and_count())
                     [bottom:bottom + self.per_page + 1])
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
-        # What `count` would read:
-        if not rows:
-            self.__dict__["count"] = 0
-        elif known_long:
-            self.__dict__["count"] = self.count_cap + 1
-        else:
-            self.__dict__["count"] = rows[0].capped_count
-            if self.count_key is not None and not self.count_is_exact:
-                _LONG_LISTS.remember(self._memo_key(), True)
+        if not counted:  # what `count` would read
+            if not rows:
+                self.__dict__["count"] = 0
+            elif known_long:
+                self.__dict__["count"] = self.count_cap + 1
+            else:
+                self.__dict__["count"] = rows[0].capped_count
+                if self.count_key is not None and not self.count_is_exact:
+                    _LONG_LISTS.remember(self._memo_key(), True)
         if self.count_is_exact:
             if number > self.num_pages:
                 raise EmptyPage(self.error_messages["no_results"])
             return Page(rows[: self.per_page], number, self)
-        return CappedPage(rows[: self.per_page], number, self,
-                          has_more=len(rows) > self.per_page)
+        self.more_after[number] = has_more = len(rows) > self.per_page
+        return CappedPage(rows[: self.per_page], number, self, has_more=has_more)
+
+    def get_elided_page_range(self, number: int | str = 1, *, on_each_side: int = 3,
+                              on_ends: int = 2) -> Iterator[int | str]:
+        """Django's page links (the admin's list shows them); past the cap,
+        up to the page after the last one read, then an ellipsis while more
+        follow, as the last page is not known."""
+        if self.count_is_exact:
+            yield from super().get_elided_page_range(number, on_each_side=on_each_side,
+                                                     on_ends=on_ends)
+            return
+        number = self.validate_number(number)
+        has_more = self.more_after.get(number)
+        if has_more is None:
+            has_more = self.page(number).has_next()
+        known = Paginator(range(number + has_more), 1)
+        yield from known.get_elided_page_range(number, on_each_side=on_each_side,
+                                               on_ends=on_ends)
+        if has_more:
+            yield self.ELLIPSIS
 
     def get_page(self, number) -> Page:
         """A page, whatever `number` is: the first for one that is not a page

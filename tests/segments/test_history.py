@@ -102,6 +102,58 @@ def test_each_row_shows_its_columns_and_links_to_its_page(logged_in, user):
         (reverse("submission_detail", args=[row.pk]), "Loyal")]
 
 
+def test_the_rows_are_written_by_the_template_with_a_status_badge_each(logged_in, user,
+                                                                       settings):
+    settings.TIME_ZONE = "Europe/Moscow"
+    when = datetime.datetime(2026, 3, 10, 21, 5, tzinfo=UTC)  # 00:05 the next day there
+    statuses = [*Submission.Status.values, "odd"]
+    for number, status in enumerate(statuses):
+        submission(user, name=f"a<b & {number}", kind=["static", "weekly"][number % 2],
+                   status=status, altcraft_id=None if number % 2 else number, when=when)
+    response = history(logged_in)
+    used = [template.name for template in response.templates]
+    assert used.count("segments/_status.html") == len(statuses)
+    assert "a&lt;b &amp; 0" in response.content.decode()
+    page = page_of(response)
+    rows = {tr.xpath("td")[3].text_content(): tr for tr in page.xpath("//tbody/tr")}
+    colours = {"created": "success", "rejected": "danger", "sending": "secondary",
+               "not_created": "info", "failed": "warning", "unknown": "warning",
+               "odd": "warning"}
+    for number, status in enumerate(statuses):
+        tr = rows[f"a<b & {number}"]
+        (badge,) = tr.xpath(".//span[contains(@class, 'badge')]")
+        assert badge.get("class") == f"badge text-bg-{colours[status]}"
+        labels = dict(Submission.Status.choices)
+        assert badge.text_content() == str(labels.get(status, status))
+        cells = [td.text_content().strip() for td in tr.xpath("td")]
+        assert cells[1:3] == ["2026-03-11 00:05", "maria"]
+        assert cells[4] == ["static", "weekly"][number % 2]  # a kind no choice has, as it is
+        assert cells[6] == ("—" if number % 2 else str(number))
+        (moment,) = tr.xpath(".//time/@datetime")
+        assert moment == "2026-03-11T00:05:00+03:00"
+
+
+def test_the_filters_are_crispy_s_fields_and_show_what_is_applied(logged_in, user, other):
+    submission(user)
+    submission(other)
+    page = page_of(history(logged_in, q="a<b", status="created", author="oleg",
+                           date_from="2026-01-02"))
+    form = page.get_element_by_id("history-filters")
+    (search,) = form.xpath(".//div[@id='div_id_q']/input")
+    assert (search.get("type"), search.get("value"), search.get("maxlength")) == (
+        "search", "a<b", "255")
+    assert search.get("aria-describedby") == "id_q_helptext"
+    assert form.xpath("string(.//div[@id='id_q_helptext'])") == (
+        "Part of the name, or an Altcraft id.")
+    assert form.xpath(".//label[@for='id_status']/text()") == ["Status"]
+    selected = {select.get("name"): select.xpath("option[@selected]/@value")
+                for select in form.xpath(".//select")}
+    assert selected == {"status": ["created"], "kind": [""], "author": ["oleg"]}
+    assert form.xpath(".//select[@name='author']/option/@value") == ["", "maria", "oleg"]
+    assert form.xpath(".//input[@name='date_from']/@value") == ["2026-01-02"]
+    assert form.xpath(".//input[@name='date_to']/@value") == []
+
+
 def test_an_empty_history_invites_to_build_and_an_empty_result_offers_to_clear(logged_in, user):
     html = history(logged_in).content.decode()
     assert "Nothing has been sent yet" in html
@@ -180,6 +232,20 @@ def test_search_ignores_case_in_any_alphabet(logged_in, user):
     # %, _ and \ are searched for as they are, not as patterns.
     assert listed_names(history(logged_in, q="0% OFF_")) == ["50% off_now"]
     assert listed_names(history(logged_in, q="_")) == ["50% off_now"]
+
+
+def test_a_renamed_submission_is_found_by_its_new_name(logged_in, user):
+    row = submission(user, name="Лояльные")
+    row.name = "Спящие клиенты"
+    row.save(update_fields=["name"])
+    assert listed_names(history(logged_in, q="спящие")) == ["Спящие клиенты"]
+    assert listed_names(history(logged_in, q="лояльные")) == []
+
+
+def test_rows_written_in_bulk_are_found_too(logged_in, user):
+    Submission.objects.bulk_create([Submission(
+        author=user, name="ВИП Клиенты", kind="dynamic", format="json", payload={})])
+    assert listed_names(history(logged_in, q="вип")) == ["ВИП Клиенты"]
 
 
 def test_a_number_finds_that_exact_altcraft_id(logged_in, user):

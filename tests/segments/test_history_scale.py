@@ -16,7 +16,6 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from segbuilder.segments import memo, selectors
-from segbuilder.segments.admin import SubmissionQuerySet
 from segbuilder.segments.models import Submission
 from segbuilder.segments.selectors import CappedPaginator
 from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
@@ -187,17 +186,32 @@ def test_the_date_hierarchy_offers_only_years_and_months_that_hold_submissions(u
     add(user, 1, start=datetime.datetime(2023, 5, 1, tzinfo=UTC))
     add(user, 2, start=datetime.datetime(2025, 2, 27, 23, tzinfo=UTC))
     add(user, 1, start=datetime.datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
-    submissions = SubmissionQuerySet(model=Submission)
+    submissions = Submission.objects
     assert [year.year for year in submissions.datetimes("created_at", "year")] == [2023, 2025]
     months = submissions.filter(created_at__year=2025).datetimes("created_at", "month")
     assert [(month.year, month.month) for month in months] == [(2025, 2), (2025, 12)]
-    assert list(SubmissionQuerySet(model=Submission).none().datetimes("created_at", "year")) == []
+    assert list(Submission.objects.none().datetimes("created_at", "year")) == []
+
+
+def test_the_date_hierarchy_offers_only_days_that_hold_submissions(user):
+    add(user, 2, start=datetime.datetime(2025, 2, 27, 23, tzinfo=UTC))  # the 27th and the 28th
+    add(user, 1, start=datetime.datetime(2025, 3, 2, tzinfo=UTC))
+    days = Submission.objects.filter(created_at__year=2025).datetimes("created_at", "day")
+    assert [(day.month, day.day) for day in days] == [(2, 27), (2, 28), (3, 2)]
+
+
+def test_the_date_hierarchy_asks_in_one_query_of_probes(user, django_assert_num_queries):
+    add(user, 3, start=datetime.datetime(2023, 5, 1, tzinfo=UTC))
+    add(user, 1, start=datetime.datetime(2026, 1, 1, tzinfo=UTC))
+    with django_assert_num_queries(2) as queries:  # the first and last date, then the probes
+        assert len(Submission.objects.datetimes("created_at", "month")) == 2
+    assert queries.captured_queries[1]["sql"].count("EXISTS") == 33  # May 2023 to January 2026
 
 
 def test_the_date_hierarchy_counts_in_the_current_time_zone(user, settings):
     settings.TIME_ZONE = "Europe/Moscow"  # 23:30 UTC on Dec 31 is New Year's Day there
     add(user, 1, start=datetime.datetime(2025, 12, 31, 23, 30, tzinfo=UTC))
-    years = SubmissionQuerySet(model=Submission).datetimes("created_at", "year")
+    years = Submission.objects.datetimes("created_at", "year")
     assert [year.year for year in years] == [2026]
 
 

@@ -24,14 +24,12 @@ from django import forms, template
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from segbuilder.segments.forms import is_marked_deleted
-from segbuilder.segments.rows import escaped_labels, pk_url
 
 register = template.Library()
 
@@ -114,80 +112,6 @@ def as_crispy_field_once(bound_field: forms.BoundField) -> SafeString:
 
 _CRISPY_FIELDS: dict[tuple, SafeString] = {}
 _CRISPY_FIELDS_KEPT = 256
-
-
-@register.simple_tag
-def filter_field(bound_field: forms.BoundField) -> SafeString:
-    """A field of a filter form as crispy's Bootstrap 5 pack shows it (same
-    ids and classes) but written directly; with errors, crispy writes it."""
-    errors = bound_field.errors
-    if errors:
-        return as_crispy_field(bound_field)
-    widget = bound_field.field.widget
-    kind = "form-select" if isinstance(widget, forms.Select) else "form-control"
-    classes = f"{type(widget).__name__.lower()} {kind}"
-    auto_id = bound_field.auto_id
-    help_html = ""
-    if bound_field.help_text:
-        help_html = (f'<div id="{_variable(auto_id)}_helptext" class="form-text">'
-                     f"{_variable(bound_field.help_text)}</div>")
-    return mark_safe(
-        f'<div id="div_{_variable(auto_id)}" class="mb-3">'
-        f'<label for="{_variable(auto_id)}" class="form-label">{_variable(bound_field.label)}'
-        f"</label>{widget_html(bound_field, {'class': classes}, errors)}"
-        f"{help_html}</div>"
-    )
-
-
-# --- the history's rows --------------------------------------------------------------
-
-
-@register.simple_tag
-def history_rows(rows, author_names: dict[int, str]) -> SafeString:
-    """The rows of templates/segments/history.html's table, one per row of
-    selectors.LIST_COLUMNS (`author_names`: username by user id): what its
-    template loop wrote (with _status.html), written directly, as it took
-    most of the page's time."""
-    kinds = escaped_labels("kind")
-    statuses = escaped_labels("status")
-    compare = _t("Compare submission")
-    detail_url = pk_url("submission_detail")
-    zone = timezone.get_current_timezone()
-    authors = {pk: _variable(name) for pk, name in author_names.items()}
-    html = []
-    for row in rows:
-        pk = row.id
-        created_at = row.created_at.astimezone(zone)
-        author = authors.get(row.author_id) or f"#{row.author_id}"  # deleted meanwhile
-        altcraft_id = row.altcraft_id
-        html.append(
-            "\n  <tr>\n"
-            '    <td><div class="form-check mb-0">\n'
-            f'      <input class="form-check-input" type="checkbox" name="id" value="{pk}"'
-            f' id="compare-{pk}">\n'
-            f'      <label class="form-check-label" for="compare-{pk}">'
-            f'<span class="visually-hidden">{compare} </span>#{pk}</label>\n'
-            "    </div></td>\n"
-            f'    <td><time datetime="{created_at.isoformat()}">'
-            f"{created_at:%Y-%m-%d %H:%M}</time></td>\n"
-            f"    <td>{author}</td>\n"
-            f'    <td><a href="{detail_url(pk)}">{_variable(row.name)}</a></td>\n'
-            f"    <td>{kinds.get(row.kind) or _variable(row.kind)}</td>\n"
-            f'    <td><span class="badge text-bg-{_status_colour(row.status)}">'
-            f"{statuses.get(row.status) or _variable(row.status)}</span>\n</td>\n"
-            f'    <td>{"—" if altcraft_id is None else altcraft_id}</td>\n'
-            "  </tr>\n  "
-        )
-    return mark_safe("".join(html))
-
-
-# templates/segments/_status.html's badge colours.
-_STATUS_COLOURS = {"created": "success", "rejected": "danger", "sending": "secondary",
-                   "not_created": "info"}
-
-
-def _status_colour(status: str) -> str:
-    return _STATUS_COLOURS.get(status, "warning")
 
 
 # --- rows and formsets ----------------------------------------------------------------
@@ -440,7 +364,6 @@ def _t(message: str) -> str:
 # The texts the rows print, marked here because makemessages (xgettext) does
 # not look inside f-strings, where _t() uses them.
 ROW_TEXTS = (
-    gettext_noop("Compare submission"),
     gettext_noop("Duplicate"),
     gettext_noop("Duplicate selection"),
     gettext_noop("Parameter"),

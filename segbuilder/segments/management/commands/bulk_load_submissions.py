@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.models import Submission
+from segbuilder.segments.models import Submission, search_text_of
 
 STATUS_WEIGHTS = {
     Submission.Status.CREATED: 90, Submission.Status.REJECTED: 5, Submission.Status.FAILED: 2,
@@ -77,7 +77,8 @@ def _authors(count: int) -> list[int]:
 
 
 COLUMNS = ("created_at", "finished_at", "author_id", "name", "kind", "format", "payload",
-           "status", "altcraft_id", "error_code", "error_text", "answer", "duration_ms", "key")
+           "status", "altcraft_id", "error_code", "error_text", "answer", "duration_ms", "key",
+           "search_text")
 
 
 def _rows(count: int, *, author_ids: list[int], days: int, payloads: list,
@@ -104,7 +105,7 @@ def _rows(count: int, *, author_ids: list[int], days: int, payloads: list,
             1_000_000 + number if created else None, 400 if rejected else None,
             "Invalid list_id" if rejected else "",
             json.dumps({"error": 0, "data": {"saved_id": 1_000_000 + number}}) if created else "",
-            took, uuid.UUID(int=rng.getrandbits(128), version=4),
+            took, uuid.UUID(int=rng.getrandbits(128), version=4), search_text_of(name),
         )
 
 
@@ -132,7 +133,7 @@ def _copy(count: int, **kwargs) -> None:
     texts = {id(payload): json.dumps(payload, ensure_ascii=False) for payload in payloads}
     table, columns = _table_and_columns()
     with transaction.atomic(), connection.cursor() as cursor:
-        # New name trigrams wait in the GIN index's pending list, merged once by
+        # New search trigrams wait in the GIN index's pending list, merged once by
         # the VACUUM below instead of row by row (several times faster).
         cursor.execute("SET LOCAL gin_pending_list_limit = '512MB'")
         with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -111,10 +111,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # A cache in the database, so every gunicorn worker shares it (the pickers'
 # lists). Its table comes from `manage.py createcachetable`, run beside
 # `migrate`; test databases get it from Django's test setup.
+# One cache layer, Django's: the shared default (the database's cache table, or
+# Redis with REDIS_URL) for what every worker must see alike (Altcraft's lists
+# for the pickers), and `local`, what each process may keep for a minute
+# (who has sent something, which lists pass the count cap).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}.")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "segbuilder_cache",
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL else
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+         "LOCATION": "segbuilder_cache"}
+    ),
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "segbuilder-local",
+        "TIMEOUT": 60,
+        "OPTIONS": {"MAX_ENTRIES": 1000},
     },
 }
 

@@ -40,11 +40,11 @@ def english_between_tests() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_memos() -> None:
+def fresh_caches() -> None:
     """Each test starts from its own rows: what each process keeps for a
-    minute (segments/memo.py: the authors, the admin's years) would
-    otherwise hold an earlier test's, whose ids a rolled-back SQLite
-    database hands out again."""
-    from segbuilder.segments.memo import forget_all
+    minute (the `local` cache: the authors, the long lists) would otherwise
+    hold an earlier test's, whose ids a rolled-back SQLite database hands
+    out again."""
+    from django.core.cache import caches
 
-    forget_all()
+    caches["local"].clear()

@@ -90,3 +90,14 @@ def test_the_sandbox_url_follows_sandbox_port():
                   "from django.conf import settings; print(settings.ALTCRAFT_API_URL)"],
                  DEBUG="true", SANDBOX_PORT="9123")
     assert result.stdout.split()[-1] == "http://127.0.0.1:9123/api/v1.1/"
+
+
+def test_redis_url_makes_redis_the_shared_cache_and_a_bad_one_is_named():
+    show = ("from django.conf import settings as s; "
+            "print(s.CACHES['default']['BACKEND'], s.CACHES['local']['BACKEND'])")
+    result = run([sys.executable, "manage.py", "shell", "-c", show], DEBUG="true",
+                 REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.stdout.split()[-2:] == ["django.core.cache.backends.redis.RedisCache",
+                                          "django.core.cache.backends.locmem.LocMemCache"]
+    result = run([sys.executable, "manage.py", "check"], DEBUG="true", REDIS_URL="localhost")
+    assert result.returncode == 2 and "REDIS_URL must start with redis://" in result.stderr

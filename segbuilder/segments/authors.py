@@ -1,6 +1,6 @@
 """The people who have sent submissions, by user id: the history's and the
 admin's author filters offer them, and the lists' rows show their names.
-Kept by each process for a minute (segments/memo.py); a row or a filter
+Kept by each process for a minute (the `local` cache); a row or a filter
 naming someone not yet known reads them again at once."""
 
 from __future__ import annotations
@@ -8,18 +8,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db.models import Exists, OuterRef
 
-from segbuilder.segments.memo import Memo
 from segbuilder.segments.models import Submission
 
-_AUTHORS = Memo(kept=1)
+CACHE_KEY = "submission-authors"
 
 
 def submission_authors(*, refresh: bool = False) -> dict[int, str]:
     """Username by user id of everyone who has sent at least one submission,
     in username order."""
-    return _AUTHORS.get("authors", _read, refresh=refresh)
+    local = caches["local"]
+    names = None if refresh else local.get(CACHE_KEY)
+    if names is None:
+        names = _read()
+        local.set(CACHE_KEY, names)
+    return names
 
 
 def author_names(user_ids: Iterable[int]) -> dict[int, str]:

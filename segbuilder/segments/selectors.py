@@ -4,17 +4,18 @@ write or talk to Altcraft."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Hashable, Iterator
 from typing import Any
 
+from django.core.cache import caches
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from segbuilder.segments.memo import Memo
 from segbuilder.segments.models import Submission, search_text_of
 
 # Altcraft ids are stored as 64-bit integers; a longer number cannot be one,
@@ -114,7 +115,7 @@ class CappedPaginator(Paginator):
     only its rows when `count` was asked first, as the admin's list does),
     as named tuples of `columns` when given, else as models. With a `count_key`
     (what names the list: its filters), a list found longer than the cap is
-    remembered so for a minute (segments/memo.py) and its pages skip the
+    remembered so for a minute (the `local` cache) and its pages skip the
     count: counting cost a third of the page query, and a list past the cap
     almost never shrinks back under it (submissions are never deleted)."""
 
@@ -162,7 +163,7 @@ class CappedPaginator(Paginator):
             else:
                 self.__dict__["count"] = rows[0].capped_count
                 if self.count_key is not None and not self.count_is_exact:
-                    _LONG_LISTS.remember(self._memo_key(), True)
+                    caches["local"].set(self._long_list_key(), True)
         if self.count_is_exact:
             if number > self.num_pages:
                 raise EmptyPage(self.error_messages["no_results"])
@@ -214,11 +215,13 @@ class CappedPaginator(Paginator):
             raise EmptyPage(self.error_messages["no_results"])
         return number
 
-    def _memo_key(self) -> tuple:
-        return (self.count_key, self.count_cap)
+    def _long_list_key(self) -> str:
+        # The filters that name the list may be long or odd text: hashed.
+        digest = hashlib.sha256(repr((self.count_key, self.count_cap)).encode()).hexdigest()
+        return f"long-list:{digest}"
 
     def _known_long(self) -> bool:
-        return self.count_key is not None and _LONG_LISTS.known(self._memo_key(), False)
+        return self.count_key is not None and bool(caches["local"].get(self._long_list_key()))
 
     def _rows(self) -> QuerySet:
         if self.columns is None:
@@ -235,10 +238,6 @@ class CappedPaginator(Paginator):
         if self.columns is None:
             return rows
         return rows.values_list(*self.columns, "capped_count", named=True)
-
-
-# count_key -> whether that list was found longer than the cap.
-_LONG_LISTS = Memo(kept=256)
 
 
 class CappedPage(Page):

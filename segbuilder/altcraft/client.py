@@ -68,6 +68,8 @@ CONNECT_TIMEOUT_CAP = 3.05
 # most one read timeout past it (the head and the DNS lookup aside: see above).
 MAX_TOTAL_TIMEOUT = 25.0
 MASK = "***"
+# Altcraft's ids, and ours in the history, are 64-bit integers.
+MAX_ID = 2**63 - 1
 CREATE_METHODS = frozenset({"segments/add"})
 
 
@@ -190,6 +192,13 @@ class AltcraftClient:
                 "Altcraft reported success but its answer carries no segment id (saved_id). "
                 "The segment was probably created: check Altcraft's segment list before "
                 "trying again.",
+                answer=answer.raw,
+            )
+        if not 1 <= saved_id <= MAX_ID:
+            raise OutcomeUnknown(
+                f"Altcraft reported success but its segment id ({_shorten(str(saved_id), 40)}) "
+                "is not one a segment can have. The segment was probably created: check "
+                "Altcraft's segment list before trying again.",
                 answer=answer.raw,
             )
         return answer

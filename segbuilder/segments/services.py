@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,14 @@ from segbuilder.altcraft.segment import Segment
 from segbuilder.segments.models import Submission
 
 logger = logging.getLogger(__name__)
+
+# What a database refuses in text (PostgreSQL: NUL; both: lone surrogates),
+# shown as U+FFFD instead.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Altcraft's error texts are short; anything longer is cut (the raw answer is
+# cut to size by the client, its token masked first).
+ERROR_TEXT_LIMIT = 10_000
+MAX_ERROR_CODE = 2**31 - 1
 
 
 def segment_preview(*, segment: Segment) -> dict[str, str]:
@@ -70,7 +79,8 @@ def segment_submit(
     try:
         answer = client.segment_add(payload, fmt=fmt)
     except Rejected as error:
-        _record(submission, Submission.Status.REJECTED, error_code=error.code,
+        code = error.code if error.code is not None and abs(error.code) <= MAX_ERROR_CODE else None
+        _record(submission, Submission.Status.REJECTED, error_code=code,
                 error_text=error.error_text, answer=error.answer)
     except FailedBeforeSending as error:
         _record(submission, Submission.Status.FAILED, error_text=str(error))
@@ -87,14 +97,42 @@ def segment_submit(
         _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
     submission.duration_ms = round((time.monotonic() - started) * 1000)
     submission.finished_at = timezone.now()
-    submission.save()
+    _save_outcome(submission)
     return SubmitResult(submission)
 
 
 def _record(submission: Submission, status: str, **fields) -> None:
     submission.status = status
     for name, value in fields.items():
+        if isinstance(value, str):
+            value = storable_text(value)
+            if name == "error_text":
+                value = value[:ERROR_TEXT_LIMIT]
         setattr(submission, name, value)
+
+
+def storable_text(text: str) -> str:
+    """`text` as every database stores it: NUL and lone surrogates become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _save_outcome(submission: Submission) -> None:
+    """Save what Altcraft answered; if the database still refuses it, keep
+    the status and a message without Altcraft's words, so that no row stays
+    "sending" after an answer came."""
+    try:
+        with transaction.atomic():
+            submission.save()
+    except DatabaseError:
+        logger.exception("submission %s: Altcraft's answer could not be stored", submission.pk)
+        submission.answer = ""
+        submission.error_text = _(
+            "Altcraft answered, but its answer could not be stored in the history. "
+            "Check the segment in Altcraft before sending it again.")
+        if submission.status == Submission.Status.CREATED:
+            submission.status = Submission.Status.UNKNOWN
+            submission.altcraft_id = None
+        submission.save()
 
 
 class CheckFailed(Exception):

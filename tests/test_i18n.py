@@ -456,7 +456,7 @@ def test_a_submission_checked_in_altcraft_in_russian(editor_ru, sandbox_settings
     row = stored(editor_ru.user, status="unknown", name="Нет в Altcraft")
     response = editor_ru.post(reverse("submission_check", args=[row.pk]), follow=True)
     assert_russian(response, "Этот сегмент не создан.",
-                   "сегмента с таким названием нет, значит, он не был создан")
+                   "не найден, значит, он не был создан")
 
 
 @pytest.mark.django_db

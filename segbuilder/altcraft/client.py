@@ -206,21 +206,30 @@ class AltcraftClient:
     def segment_get(self, segment_id: int) -> dict:
         return self.call("segments/get", {"id": segment_id}).data
 
-    def segments_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
-        return self._pages("segments/list", page_size=page_size, fmt=fmt)
+    # The list methods take a `deadline` (a time.monotonic() value) for the
+    # whole list: each page gets only what is left of it, and TimeoutError is
+    # raised, before a page is asked for, once nothing is left.
 
-    def databases_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
-        return self._pages("databases/list", page_size=page_size, fmt=fmt)
+    def segments_list(self, *, page_size: int = 1000, fmt: str = "json",
+                      deadline: float | None = None) -> Iterator[dict]:
+        return self._pages("segments/list", page_size=page_size, fmt=fmt, deadline=deadline)
 
-    def resources_list(self, *, page_size: int = 1000, fmt: str = "json") -> Iterator[dict]:
-        return self._pages("resources/list", page_size=page_size, fmt=fmt)
+    def databases_list(self, *, page_size: int = 1000, fmt: str = "json",
+                       deadline: float | None = None) -> Iterator[dict]:
+        return self._pages("databases/list", page_size=page_size, fmt=fmt, deadline=deadline)
 
-    def _pages(self, method: str, *, page_size: int, fmt: str) -> Iterator[dict]:
+    def resources_list(self, *, page_size: int = 1000, fmt: str = "json",
+                       deadline: float | None = None) -> Iterator[dict]:
+        return self._pages("resources/list", page_size=page_size, fmt=fmt, deadline=deadline)
+
+    def _pages(self, method: str, *, page_size: int, fmt: str,
+               deadline: float | None) -> Iterator[dict]:
         """Every item of a list method, following `next_from_id` until it is
         0 or absent (or stops moving forward, so a faulty server cannot loop us)."""
         from_id = 1
         while True:
-            answer = self.call(method, {"from_id": from_id, "limit": page_size}, fmt=fmt)
+            params = {"from_id": from_id, "limit": page_size}
+            answer = self.call(method, params, fmt=fmt, deadline=deadline)
             items = _as_list(answer.data)
             yield from items
             next_from_id = _as_int(answer.envelope.get("next_from_id"))
@@ -230,8 +239,11 @@ class AltcraftClient:
 
     # --- transport --------------------------------------------------------------
 
-    def call(self, method: str, params: dict, *, fmt: str = "json") -> Answer:
-        """POST one method and return its answer, or raise an AltcraftError."""
+    def call(self, method: str, params: dict, *, fmt: str = "json",
+             deadline: float | None = None) -> Answer:
+        """POST one method and return its answer, or raise an AltcraftError;
+        within `total_timeout`, and before `deadline` when one is given
+        (TimeoutError, nothing sent, when it has passed already)."""
         method = method.strip("/")
         try:
             body = codec.encode(with_token(params, self._token), fmt)
@@ -242,13 +254,18 @@ class AltcraftClient:
                 retryable=False,
             ) from None
         headers = {"Content-Type": codec.CONTENT_TYPES[fmt], "Accept": "application/json, */*"}
-        received = self._send(method, body, headers)
+        call_deadline = time.monotonic() + self.total_timeout
+        if deadline is not None:
+            if deadline <= time.monotonic():
+                raise TimeoutError(f"no time was left to ask Altcraft's {method}")
+            call_deadline = min(call_deadline, deadline)
+        received = self._send(method, body, headers, call_deadline)
         return self._read_answer(method, received)
 
-    def _send(self, method: str, body: bytes, headers: dict[str, str]) -> _Body:
+    def _send(self, method: str, body: bytes, headers: dict[str, str],
+              deadline: float) -> _Body:
         """Send with retries of the failures that happen before anything is
-        sent, all within `total_timeout`."""
-        deadline = time.monotonic() + self.total_timeout
+        sent, all before `deadline`."""
         attempts = 0
         while True:
             attempts += 1

@@ -217,24 +217,13 @@ def _fetch_one(name: str, deadline: float) -> tuple[PickerItem, ...]:
     client = AltcraftClient.from_settings()
     items: list[PickerItem] = []
     try:
-        # The client bounds each call by `total_timeout`; giving every page
-        # only what is left makes the deadline hold for the whole list.
-        client.total_timeout = _left(deadline)
-        for raw in getattr(client, LIST_METHODS[name])():
+        for raw in getattr(client, LIST_METHODS[name])(deadline=deadline):
             item = _item(raw)
             if item is not None:
                 items.append(item)
-            client.total_timeout = _left(deadline)
     finally:
         client.session.close()
     return tuple(items)
-
-
-def _left(deadline: float) -> float:
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError
-    return left
 
 
 def _item(raw: Any) -> PickerItem | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypedDict
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from segbuilder.altcraft.codec import CodecError, payload_to_json, payload_to_xml
 from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments import authors
+from segbuilder.segments.check import CheckFailed, StillSending, submission_check
 from segbuilder.segments.history_forms import HistoryFilterForm
 from segbuilder.segments.models import Submission
 from segbuilder.segments.selectors import (
@@ -24,7 +26,6 @@ from segbuilder.segments.selectors import (
     list_key,
     submission_list,
 )
-from segbuilder.segments.services import CheckFailed, submission_check
 from segbuilder.segments.summary import segment_summary
 
 HISTORY_PAGE_SIZE = 50
@@ -106,9 +107,16 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submission_check_view(request: HttpRequest, pk: int) -> HttpResponse:
     """"Check in Altcraft" for a submission whose outcome is unknown."""
+    # The check rewrites the history: only those who may send may run it.
+    if not request.user.has_perm("segments.send_segment"):
+        raise PermissionDenied
     submission = get_object_or_404(Submission, pk=pk)
     try:
         submission_check(submission=submission)
+    except StillSending as wait:
+        messages.warning(request, _("This segment may still be on its way to Altcraft: check "
+                                    "again in %(seconds)s s, when its send is surely over.")
+                         % {"seconds": wait.seconds})
     except CheckFailed as error:
         messages.error(request, _("Altcraft could not be asked, so nothing changed: %(error)s")
                        % {"error": error})

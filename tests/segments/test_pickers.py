@@ -475,3 +475,19 @@ def _aware(value) -> datetime:
 
 def _port(sandbox) -> int:
     return int(sandbox.url.split(":")[2].split("/")[0])
+
+
+def test_a_list_name_holding_the_token_is_masked_before_it_is_cached_or_shown(
+        logged_in, altcraft):
+    token = altcraft.token
+    altcraft.databases[1]["name"] = f"Leak {token} here"
+    altcraft.segments[2]["name"] = f"Part {token[3:15]} of it"
+
+    lists = picker_lists(refresh=True)
+    page = logged_in.get(reverse("builder")).content.decode()
+    answer = get_pickers(logged_in).content.decode()
+
+    names = [item.name for item in (*lists.databases, *lists.segments)]
+    assert "Leak *** here" in names and "Part *** of it" in names
+    for shown in (repr(cached_picker_lists()), page, answer, *names):
+        assert token[:8] not in shown and token[3:11] not in shown

@@ -147,6 +147,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # AUTH_LDAP_*, ACCESS_CONTACT, REMOTE_USER_HEADER...: see segbuilder/directory.py.
+# The ones the app reads itself, declared here with their types (off):
+ACCESS_CONTACT = ""
+DIRECTORY_ENABLED = False
+DIRECTORY_ROLES: dict[str, str] = {}
+REMOTE_USER_HEADER = ""
+TRUSTED_PROXIES: list[str] = []
 globals().update(sign_in_settings())
 # Lock a username from one address after 5 failed logins, for 15 minutes.
 AXES_FAILURE_LIMIT = 5

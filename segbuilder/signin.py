@@ -101,7 +101,7 @@ def note_directory_error(sender, context, user, request, exception, **kwargs) ->
 
 def note_problem(request: HttpRequest | None, problem: str) -> None:
     if request is not None:
-        request.sign_in_problem = problem
+        request.sign_in_problem = problem  # type: ignore[attr-defined]  # read by SignInForm
 
 
 class SignInForm(AuthenticationForm):
@@ -150,7 +150,7 @@ class TrustedHeaderBackend(RemoteUserBackend):
 
 def is_trusted_header_attempt(request: HttpRequest, credentials: dict | None) -> bool:
     """AXES_WHITELIST_CALLABLE: a header sign-in never counts toward lockout."""
-    return bool(credentials) and "remote_user" in credentials
+    return bool(credentials) and "remote_user" in (credentials or {})
 
 
 class TrustedHeaderMiddleware(RemoteUserMiddleware):
@@ -158,7 +158,7 @@ class TrustedHeaderMiddleware(RemoteUserMiddleware):
     TRUSTED_PROXIES: from anyone else the header is dropped, so it cannot be
     forged by a browser that reaches the app directly."""
 
-    async_capable = False
+    async_capable = False  # type: ignore[assignment]  # sync only, as the stubs do not allow
 
     def __init__(self, get_response):
         if not settings.REMOTE_USER_HEADER:

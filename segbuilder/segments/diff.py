@@ -179,6 +179,7 @@ def _selection_diff(position: int, old: Selection | None, new: Selection | None)
     if old is None or new is None:
         # A whole selection added or removed: every field and rule with it.
         present = new if old is None else old
+        assert present is not None  # zip_longest pads one side only
         added = old is None
         return SelectionDiff(
             position=position,
@@ -422,8 +423,9 @@ def payload_line_diff(old: Any, new: Any, *, context: int | None = 3) -> list[Di
     old_lines = payload_to_json(old).splitlines()
     new_lines = payload_to_json(new).splitlines()
     matcher = SequenceMatcher(None, old_lines, new_lines)
+    groups: list[list[tuple[str, int, int, int, int]]]
     if context is None or old_lines == new_lines:
-        groups = [matcher.get_opcodes()]
+        groups = [list(matcher.get_opcodes())]
     else:
         groups = list(matcher.get_grouped_opcodes(context))
     lines: list[DiffLine] = []

@@ -63,7 +63,7 @@ class HistoryFilterForm(forms.Form):
         return next(pk for pk, known in self.author_names.items() if known == name)
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
         if date_from and date_to and date_from > date_to:
             self.add_error("date_to", gettext("“To” must be on or after “From”."))

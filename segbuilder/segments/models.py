@@ -23,6 +23,9 @@ KIND_LABELS = {
 }
 
 
+KIND_CHOICES = [(kind.value, KIND_LABELS[kind]) for kind in Kind]
+
+
 def search_text_of(name: str) -> str:
     """What a search looks in for `name`: the name case-folded, so that a
     plain `contains` of a case-folded query ignores case in any alphabet
@@ -109,8 +112,7 @@ class Submission(models.Model):
         verbose_name=_("author"),
     )
     name = models.CharField(_("name"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=16, choices=[
-        (kind.value, KIND_LABELS[kind]) for kind in Kind])
+    kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
     # The payload exactly as sent, without the token (the client adds it).
     payload = models.JSONField(_("payload"))

@@ -137,7 +137,7 @@ def picker_lists(*, refresh: bool = False) -> PickerLists:
     errors: dict[str, ListFailure] = {}
     if not refresh:
         cached = cached_picker_lists()
-        found = {name: cached.items(name) for name in LISTS if cached.items(name) is not None}
+        found = {name: items for name in LISTS if (items := cached.items(name)) is not None}
         errors = dict(cached.errors)
     missing = [name for name in LISTS if name not in found and name not in errors]
     if missing:

@@ -171,8 +171,8 @@ class CappedPaginator(Paginator):
         self.more_after[number] = has_more = len(rows) > self.per_page
         return CappedPage(rows[: self.per_page], number, self, has_more=has_more)
 
-    def get_elided_page_range(self, number: int | str = 1, *, on_each_side: int = 3,
-                              on_ends: int = 2) -> Iterator[int | str]:
+    def get_elided_page_range(self, number: int | float | str = 1, *, on_each_side: int = 3,
+                              on_ends: int = 2) -> Iterator[str | int]:
         """Django's page links (the admin's list shows them); past the cap,
         up to the page after the last one read, then an ellipsis while more
         follow, as the last page is not known."""
@@ -188,7 +188,7 @@ class CappedPaginator(Paginator):
         yield from known.get_elided_page_range(number, on_each_side=on_each_side,
                                                on_ends=on_ends)
         if has_more:
-            yield self.ELLIPSIS
+            yield str(self.ELLIPSIS)
 
     def get_page(self, number) -> Page:
         """A page, whatever `number` is: the first for one that is not a page
@@ -222,6 +222,9 @@ class CappedPaginator(Paginator):
 
     def _known_long(self) -> bool:
         return self.count_key is not None and bool(caches["local"].get(self._long_list_key()))
+
+    # Its object_list is a QuerySet (the stubs allow any sequence).
+    object_list: QuerySet
 
     def _rows(self) -> QuerySet:
         if self.columns is None:

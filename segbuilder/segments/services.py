@@ -8,7 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,7 +52,7 @@ class SubmitResult:
 
 def segment_submit(
     *,
-    author: AbstractBaseUser,
+    author: User,
     segment: Segment,
     fmt: str,
     key: uuid.UUID | None = None,

@@ -19,7 +19,7 @@ from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments import authors
 from segbuilder.segments.check import CheckFailed, StillSending, submission_check
 from segbuilder.segments.history_forms import HistoryFilterForm
-from segbuilder.segments.models import Submission
+from segbuilder.segments.models import KIND_CHOICES, Submission
 from segbuilder.segments.selectors import (
     LIST_COLUMNS,
     CappedPaginator,
@@ -70,8 +70,8 @@ def listed_submissions(rows: Iterable[Any], author_names: dict[int, str]
     show: authors' (`author_names`: username by user id) and choices' labels
     (a value no choice has is shown as it is)."""
     kinds, statuses = (
-        {value: str(label) for value, label in Submission._meta.get_field(name).flatchoices}
-        for name in ("kind", "status"))
+        {value: str(label) for value, label in choices}
+        for choices in (KIND_CHOICES, Submission.Status.choices))
     zone = timezone.get_current_timezone()
     detail_url = _detail_url()
     listed = []

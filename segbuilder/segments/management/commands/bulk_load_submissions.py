@@ -17,6 +17,7 @@ import json
 import random
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -70,8 +71,8 @@ def _authors(count: int) -> list[int]:
     user_model = get_user_model()
     ids = []
     for number in range(1, count + 1):
-        user, _ = user_model.objects.get_or_create(
-            **{user_model.USERNAME_FIELD: f"author{number:02}"})
+        lookup: dict[str, Any] = {user_model.USERNAME_FIELD: f"author{number:02}"}
+        user, _ = user_model.objects.get_or_create(**lookup)
         ids.append(user.pk)
     return ids
 
@@ -155,7 +156,7 @@ def _insert_many(count: int, **kwargs) -> None:
     """Other databases: executemany in batches, values prepared by the model's
     own fields (auto_now_add would replace created_at in bulk_create)."""
     payloads = [_payload(kwargs["rng"], number) for number in range(PAYLOAD_VARIANTS)]
-    fields = [Submission._meta.get_field(column) for column in COLUMNS]
+    fields: list[Any] = [Submission._meta.get_field(column) for column in COLUMNS]
     table, columns = _table_and_columns()
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     with transaction.atomic(), connection.cursor() as cursor:

@@ -496,7 +496,7 @@ def test_the_diff_page_in_russian(editor_ru):
     assert "Вид правила" not in text  # same kind: only the param changed
     unreadable = stored(editor_ru.user, payload={"name": "x", "segment": 5})
     assert_russian(editor_ru.get(reverse("submission_diff"), {"id": [first.pk, unreadable.pk]}),
-                   "Этот запрос не читается как сегмент (", "нужно поле is_static (true или false)",
+                   "Этот запрос не читается как сегмент (", "segment должно быть списком",
                    "Недоступно: запрос не читается как сегмент.")
     for ids, words in (([], "Выберите две отправки для сравнения"),
                        ([first.pk], "указана только одна"),
@@ -587,7 +587,7 @@ def _segment_problems() -> list:
     for payload in (["not", "an", "object"], {
         "name": ["x"], "list_id": "one", "is_static": "maybe", "segment": [
             {"queries": "x"}, "junk", {"queries": [{"value": [{"name": "p", "value": 1.5}]}]}]},
-            {"name": "x"}, {"name": "\ud800", "is_static": True, "list_id": 2**63}):
+            {"name": "\ud800", "is_static": True, "list_id": 2**63}):
         with pytest.raises(PayloadError) as error:
             Segment.from_payload(payload)
         problems += error.value.problems

@@ -304,8 +304,8 @@ class _PayloadReader:
                 for number, item in self._items((), payload, "segment")
             ],
         )
-        if "is_static" not in payload:
-            self._problem((), "is_static", gettext_noop("is_static is required (true or false)"))
+        # A missing is_static is false, a dynamic segment: the docs say so, and
+        # several of Altcraft's own examples omit it.
         if self.problems:
             raise PayloadError(self.problems)
         return segment

@@ -220,9 +220,11 @@ def test_every_type_problem_in_a_payload_is_reported_at_once():
     ]
 
 
-def test_is_static_is_required():
-    with pytest.raises(PayloadError, match="is_static is required"):
-        Segment.from_payload({"name": "x", "list_id": 1})
+def test_a_missing_is_static_reads_as_a_dynamic_segment_as_the_docs_say():
+    payload = example_payload("dynamic", "json")
+    del payload["is_static"]
+    segment = Segment.from_payload(payload)
+    assert segment.kind is Kind.DYNAMIC and segment.problems() == []
 
 
 def test_the_rule_count_includes_sub_rules():

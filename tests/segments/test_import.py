@@ -285,8 +285,6 @@ def test_the_docs_updatable_xml_without_its_opening_tag_says_so(editor):
      "is_static must be true or false, not 'maybe' "
      "selection 1: list_id must be a whole number, not 'one' "
      "selection 1: queries must be a list"),
-    ('{"name": "x"}', "The payload could not be read into a segment: "
-                      "is_static is required (true or false)"),
 ])
 def test_an_unreadable_payload_gets_a_clear_message_and_stays_in_the_box(
         editor, sandbox_settings, text, expected):
@@ -363,3 +361,12 @@ def test_viewers_may_import_but_not_send_the_result(viewer, sandbox_settings):
     assert 'value="send"' not in filled.content.decode()
     assert send_as_shown(viewer, filled).status_code == 403
     assert sandbox_settings.received == [] and Submission.objects.count() == 0
+
+
+def test_a_payload_without_is_static_fills_the_builder_as_a_dynamic_segment(editor):
+    payload = example_payload("dynamic", "json")
+    del payload["is_static"]
+    response = import_text(editor, json.dumps(payload))
+    assert response.status_code == 200
+    assert rendered_value(response.content, "kind") == "dynamic"
+    assert rendered_value(response.content, "selections-0-list_id") == str(payload["segment"][0]["list_id"])

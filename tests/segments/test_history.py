@@ -464,7 +464,7 @@ def test_a_submission_still_sending_says_no_answer_is_recorded(logged_in, user):
 
 
 def test_a_payload_xml_cannot_hold_is_explained_not_a_server_error(logged_in, user):
-    row = submission(user, payload={"name": "odd", "bad key": 1})
+    row = submission(user, payload={"name": "odd", "is_static": "maybe", "bad key": 1})
     page = detail(logged_in, row)
     assert "cannot be shown as XML" in page.text_content()
     assert payload_from_json(page.get_element_by_id("payload-json").text_content())["name"] == "odd"

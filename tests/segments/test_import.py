@@ -369,4 +369,5 @@ def test_a_payload_without_is_static_fills_the_builder_as_a_dynamic_segment(edit
     response = import_text(editor, json.dumps(payload))
     assert response.status_code == 200
     assert rendered_value(response.content, "kind") == "dynamic"
-    assert rendered_value(response.content, "selections-0-list_id") == str(payload["segment"][0]["list_id"])
+    list_id = str(payload["segment"][0]["list_id"])
+    assert rendered_value(response.content, "selections-0-list_id") == list_id

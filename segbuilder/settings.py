@@ -93,6 +93,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The builder's rows only (templates/segments/rows.jinja), asked for by
+        # name through django.template.engines["jinja2"]: pages stay Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "segbuilder.jinja2.environment"},
+    },
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", sqlite_path=str(BASE_DIR / "db.sqlite3"))}

@@ -33,7 +33,7 @@ def _formset_errors(formset: NestedFormSet, noun: str, *, where: str) -> list[Bu
     for number, form in enumerate(formset.live_forms(), start=1):
         place = f"{where}, {noun.lower()} {number}" if where else f"{noun} {number}"
         errors += _form_errors(form, place, anchor=f"row-{form.prefix}")
-        for child in form.active_formsets():
+        for child in form.child_formsets():
             errors += _formset_errors(child, _level_noun(child), where=place)
     return errors
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from segbuilder.altcraft.segment import Kind
 from segbuilder.segments.forms import BuilderForms, NestedFormSet
@@ -50,7 +51,11 @@ def _form_errors(form: forms.Form, where: str, *, anchor: str) -> list[BuilderEr
     return errors
 
 
+# What one row of a nested formset is called, by the formset's prefix suffix.
+LEVEL_NOUNS = {"rules": gettext_lazy("rule"), "children": gettext_lazy("sub-rule"),
+               "params": gettext_lazy("parameter")}
+
+
 def _level_noun(formset: NestedFormSet) -> str:
     suffix = formset.prefix.rsplit("-", 1)[-1]
-    nouns = {"rules": _("rule"), "children": _("sub-rule"), "params": _("parameter")}
-    return nouns.get(suffix, suffix)
+    return str(LEVEL_NOUNS.get(suffix, suffix))

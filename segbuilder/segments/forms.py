@@ -27,6 +27,7 @@ from segbuilder.segments.row_budget import (
     MAX_RULES_IN_SELECTION,
     MAX_SELECTIONS,
     MAX_SUB_RULES_IN_GROUP,
+    is_ticked,
 )
 
 # Rows per level (row_budget.py also caps the whole segment, before any form
@@ -108,11 +109,13 @@ class NestedForm(forms.Form):
     valid when its children are."""
 
     def __init__(self, *args, **kwargs):
+        # The rows write their labels without a suffix (templates/segments/rows.jinja).
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         # Read raw, as the formset's DELETE box will read it: the children
         # depend on it, and they are built before the formset adds the box.
-        self.marked_deleted = self.is_bound and forms.CheckboxInput().value_from_datadict(
-            self.data, self.files, self.add_prefix(DELETION_FIELD_NAME))
+        self.marked_deleted = self.is_bound and is_ticked(
+            self.data, self.add_prefix(DELETION_FIELD_NAME))
 
     def child_formsets(self) -> list[NestedFormSet]:
         return []

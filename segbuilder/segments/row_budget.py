@@ -190,7 +190,7 @@ def _posted_rows(data: Mapping[str, Any], prefix: str, max_num: int,
     for index in range(total):
         counts.add_row()
         row = f"{prefix}-{index}"
-        if _DELETE_BOX.value_from_datadict(data, {}, f"{row}-{DELETION_FIELD_NAME}"):
+        if is_ticked(data, f"{row}-{DELETION_FIELD_NAME}"):
             continue
         number += 1
         yield number, row
@@ -199,6 +199,11 @@ def _posted_rows(data: Mapping[str, Any], prefix: str, max_num: int,
 # Read as the formsets read them: a management form's count, a row's DELETE box.
 _COUNT_FIELD = forms.IntegerField()
 _DELETE_BOX = forms.CheckboxInput()
+
+
+def is_ticked(data: Mapping[str, Any], name: str) -> bool:
+    """A checkbox as posted, read as its form field will read it."""
+    return _DELETE_BOX.value_from_datadict(data, {}, name)
 
 
 def _whole_number(value: Any) -> int:

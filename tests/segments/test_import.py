@@ -345,6 +345,12 @@ def test_the_filled_builder_posts_to_the_builder_not_to_the_import_url(editor):
     assert form_action(filled) == reverse("builder")
 
 
+def test_the_import_box_posts_the_paste_as_multipart_so_megabytes_are_read_at_once(editor):
+    page = page_of(editor.get(reverse("builder")))
+    (form,) = page.xpath('//form[@id="import-form"]')
+    assert form.get("enctype") == "multipart/form-data"
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_filled_builder_posted_back_to_the_import_address_is_sent_all_the_same(
         editor, sandbox_settings, fmt):

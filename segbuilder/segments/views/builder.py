@@ -82,7 +82,7 @@ def render_too_big(request: HttpRequest, overruns: list[row_budget.Overrun]) -> 
 
 def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
                    key: uuid.UUID | None = None, **context) -> HttpResponse:
-    errors = builder_errors(forms) if forms.segment_form.is_bound else []
+    errors = builder_errors(forms) if forms.segment_form.is_bound and not forms.is_valid() else []
     return render(request, "segments/builder.html", {
         "forms": forms,
         # One key per intent to send: kept across previews and errors.

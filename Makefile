@@ -35,7 +35,7 @@ lint: setup
 # then compile django.mo. Both are committed, so running the app needs no
 # gettext; tests/test_i18n.py fails when the .mo lags behind the .po.
 messages: setup
-	DEBUG=true $(PY) manage.py makemessages -l ru --no-obsolete --add-location=file \
+	DEBUG=true $(PY) manage.py makemessages -l ru --no-obsolete --add-location=file -e html,txt,py,jinja \
 	  --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=benchmarks
 	DEBUG=true $(PY) manage.py compilemessages -l ru --ignore=$(VENV) --ignore=staticfiles
 

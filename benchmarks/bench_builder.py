@@ -2,21 +2,27 @@
 validate every nested formset, build the payload, render the page with it),
 and the full re-render of a filled builder after an error (bound, with one
 error) and after an import (filled from a pasted payload), for 1, 100 and
-1,000 rules, each rule with a param."""
+1,000 rules, each rule with a param, in one selection and in selections of
+50 (20 x 50 for 1,000). Then the posts over the row budgets, as a viewer: the
+issue's tampered post and a paste of 20 x 50 rules x 50 sub-rules, answered
+with a message without building their forms."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from benchmarks.common import Row, fmt, ratio_row, timed
-from benchmarks.shapes import builder_post
+from benchmarks.shapes import builder_post, oversized_payload, tampered_post
 
 SIZES = (1, 100, 1000)
 REPEAT = {1: 15, 100: 9, 1000: 5}
-LIMITS = {  # seconds, per size; growth: 1,000 rules vs 100
-    100: 0.3, 1000: {"preview": 1.5, "error": 2.0, "import": 2.0},
-}
-GROWTH_LIMIT = 12.0
+# Rules to a selection: all in one, or 50 to each (1,000 rules: 20 x 50).
+SHAPES = {"in one selection": 1000, "in selections of 50": 50}
+LIMITS = {100: 0.15, 1000: 1.2}  # seconds, per size
+GROWTH_LIMIT = 12.0  # 1,000 rules against 100
+OVER_BUDGET_LIMIT = 1.0  # seconds, a post over the row budgets
+OVER_BUDGET_REPEAT = 5
 FORM = "application/x-www-form-urlencoded"
 NAMES = {"preview": "preview", "error": "re-render after an error",
          "import": "re-render after an import"}
@@ -26,46 +32,84 @@ def run() -> list[Row]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from segbuilder.altcraft.codec import payload_to_json
-    from segbuilder.segments.forms import BuilderForms
-
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(get_user_model().objects.get(is_superuser=True))
     requests = {}
-    for size in SIZES:
-        preview = urlencode(builder_post(size), doseq=True)
-        error = urlencode(builder_post(size, name=""), doseq=True)
-        forms = BuilderForms(_query(preview))
-        assert forms.is_valid(), "the benchmark's builder data must be valid"
-        pasted = urlencode({"payload": payload_to_json(forms.segment().to_payload())})
-        requests[("preview", size)] = lambda body=preview: _post(
-            client, "/", body, b'id="preview-json"')
-        requests[("error", size)] = lambda body=error: _post(
-            client, "/", body, b'id="error-summary"')
-        requests[("import", size)] = lambda body=pasted: _post(
-            client, "/import/", body, b'id="import-result"')
+    for shape, per_selection in SHAPES.items():
+        for size in SIZES:
+            requests.update(_requests(client, shape, size, per_selection))
     for request in requests.values():  # warm up
         request()
     # The sizes in turns, so that growth compares moments of a shared machine
     # alike; the smaller sizes are timed more often, as they are quicker.
-    samples: dict[tuple[str, int], list[float]] = {key: [] for key in requests}
+    samples: dict[tuple[str, str, int], list[float]] = {key: [] for key in requests}
     for round_number in range(max(REPEAT.values())):
-        for (name, size), request in requests.items():
+        for (name, shape, size), request in requests.items():
             if round_number < REPEAT[size]:
-                samples[(name, size)].append(timed(request))
+                samples[(name, shape, size)].append(timed(request))
     medians = {key: sorted(times)[len(times) // 2] for key, times in samples.items()}
     rows = []
-    for name in ("preview", "error", "import"):
-        rows.append(Row("2", f"{NAMES[name]}, 1 rule", fmt(medians[(name, 1)], "ms"), "—", "—",
-                        "—", None))
-        for size in (100, 1000):
-            limit = LIMITS[size] if size == 100 else LIMITS[size][name]
-            value = medians[(name, size)]
-            rows.append(Row("2", f"{NAMES[name]}, {size:,} rules", fmt(value, "s"), "—", "—",
-                            f"≤ {limit:g} s", value <= limit))
-        rows.append(ratio_row("2", f"growth of {NAMES[name]}: 1,000 vs 100 rules",
-                              medians[(name, 1000)], medians[(name, 100)], unit="s",
-                              limit=GROWTH_LIMIT, baseline_what="100 rules"))
+    for shape in SHAPES:
+        for name in NAMES:
+            rows += _rows_of(name, shape, medians)
+    return rows + _over_budget_rows()
+
+
+def _requests(client, shape: str, size: int, per_selection: int) -> dict:
+    from segbuilder.altcraft.codec import payload_to_json
+    from segbuilder.segments.forms import BuilderForms
+
+    preview = urlencode(builder_post(size, per_selection=per_selection), doseq=True)
+    error = urlencode(builder_post(size, name="", per_selection=per_selection), doseq=True)
+    forms = BuilderForms(_query(preview))
+    assert forms.is_valid(), "the benchmark's builder data must be valid"
+    pasted = {"payload": payload_to_json(forms.segment().to_payload())}
+    return {
+        ("preview", shape, size): lambda: _post(client, "/", preview, b'id="preview-json"'),
+        ("error", shape, size): lambda: _post(client, "/", error, b'id="error-summary"'),
+        ("import", shape, size): lambda: _post(client, "/import/", pasted, b'id="import-result"'),
+    }
+
+
+def _rows_of(name: str, shape: str, medians: dict) -> list[Row]:
+    what = f"{NAMES[name]}, {{size}} {shape}"
+    rows = [Row("2", what.format(size="1 rule"), fmt(medians[(name, shape, 1)], "ms"), "—",
+                "—", "—", None)]
+    for size in (100, 1000):
+        value = medians[(name, shape, size)]
+        rows.append(Row("2", what.format(size=f"{size:,} rules"), fmt(value, "s"), "—", "—",
+                        f"≤ {LIMITS[size]:g} s", value <= LIMITS[size]))
+    rows.append(ratio_row("2", f"growth of {NAMES[name]} {shape}: 1,000 vs 100 rules",
+                          medians[(name, shape, 1000)], medians[(name, shape, 100)],
+                          unit="s", limit=GROWTH_LIMIT, baseline_what="100 rules"))
+    return rows
+
+
+def _over_budget_rows() -> list[Row]:
+    """The two posts of the issue that held a worker, as a viewer."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    viewer, _ = get_user_model().objects.get_or_create(username="bench-viewer")
+    viewer.groups.add(Group.objects.get(name="Segment viewers"))
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(viewer)
+    posts = {
+        "tampered builder post (2 × 150 rules × 150 sub-rules claimed)": (
+            "/", urlencode(tampered_post(), doseq=True), 400, b'id="too-big"'),
+        # As the import box posts it: multipart (templates/segments/_import_box.html).
+        "paste of 20 × 50 rules × 50 sub-rules": (
+            "/import/", {"payload": json.dumps(oversized_payload())}, 200,
+            b"The payload is larger than the builder holds"),
+    }
+    rows = []
+    for what, (url, body, status, expect) in posts.items():
+        times = sorted(timed(lambda url=url, body=body, status=status, expect=expect: _post(
+            client, url, body, expect, status=status)) for _ in range(OVER_BUDGET_REPEAT))
+        value = times[len(times) // 2]
+        rows.append(Row("2", f"over the row budgets, as a viewer: {what}", fmt(value, "s"),
+                        "—", "—", f"≤ {OVER_BUDGET_LIMIT:g} s", value <= OVER_BUDGET_LIMIT))
     return rows
 
 
@@ -75,7 +119,12 @@ def _query(body: str):
     return QueryDict(body)
 
 
-def _post(client, url: str, body: str, expect: bytes) -> None:
-    response = client.post(url, body, content_type=FORM)
-    if response.status_code != 200 or expect not in response.content:
+def _post(client, url: str, body: str | dict, expect: bytes, *, status: int = 200) -> None:
+    """POST `body`: URL-encoded as the builder form posts it, or a dict as the
+    import box posts it (multipart, the test client's default)."""
+    if isinstance(body, dict):
+        response = client.post(url, body)
+    else:
+        response = client.post(url, body, content_type=FORM)
+    if response.status_code != status or expect not in response.content:
         raise RuntimeError(f"{url} answered {response.status_code} without {expect!r}")

@@ -7,7 +7,8 @@ from typing import Any
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
 from tests.formdata import builder_data, custom, param, selection, statseg
 
-# The builder's limits: 50 rules per selection, 20 selections.
+# How the benchmarks spread rules over selections by default (the builder
+# takes up to 1,000 in one selection and 20 selections: row_budget.py).
 RULES_PER_SELECTION = 50
 
 
@@ -36,16 +37,17 @@ def _rule(number: int, *, params: int) -> Rule:
 
 
 def builder_post(rules: int, *, name: str = "Benchmark", action: str = "preview",
-                 key: str | None = None) -> dict[str, Any]:
+                 key: str | None = None,
+                 per_selection: int = RULES_PER_SELECTION) -> dict[str, Any]:
     """The builder's POST data for a segment of `rules` custom rules with a
-    param each, 50 to a selection, as a browser posts it."""
+    param each, `per_selection` to a selection, as a browser posts it."""
     selections = []
-    for first in range(0, rules, RULES_PER_SELECTION):
-        numbers = range(first, min(first + RULES_PER_SELECTION, rules))
+    for first in range(0, rules, per_selection):
+        numbers = range(first, min(first + per_selection, rules))
         selections.append(selection(
             *[custom("profile", f"field_{n}", "string", "contains", param("value", f"value {n}"))
               for n in numbers],
-            list_id=1 + first // RULES_PER_SELECTION))
+            list_id=1 + first // per_selection))
     data = builder_data(name=name, selections=selections, action=action)
     if key is not None:
         data["key"] = key
@@ -60,3 +62,26 @@ def send_post(rules: int, *, key: str) -> dict[str, Any]:
                         action="send")
     data["key"] = key
     return data
+
+
+def tampered_post() -> dict[str, Any]:
+    """The issue's 39 KB builder post: 2 selections x 150 rules, each rule
+    claiming 150 sub-rules by its management form only."""
+    data = builder_data(name="Tampered", selections=[selection(statseg(1))])
+    data.update({"selections-TOTAL_FORMS": 2, "selections-0-rules-TOTAL_FORMS": 150,
+                 "selections-1-rules-TOTAL_FORMS": 150})
+    data.update({f"selections-{s}-rules-{r}-children-TOTAL_FORMS": 150
+                 for s in range(2) for r in range(150)})
+    return data
+
+
+def oversized_payload() -> dict[str, Any]:
+    """A paste of 20 selections x 50 rules x 50 sub-rules (51,000 rules)."""
+    def rule(n: int) -> dict[str, Any]:
+        return {"compo": "profile", "name": f"field_{n}", "type": "string",
+                "operator": "contains", "value": [{"name": "value", "value": f"value {n}"}]}
+
+    group = {"condition": "and", "child": [rule(n) for n in range(50)]}
+    return {"name": "Oversized", "is_static": False, "segment": [
+        {"list_id": 1, "condition": "and", "limit": 0, "percent_from": 0, "percent_to": 100,
+         "queries": [group] * 50} for _ in range(20)]}

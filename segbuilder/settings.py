@@ -103,6 +103,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The builder's rows only (templates/segments/rows.jinja), asked for by
+        # name through django.template.engines["jinja2"]: pages stay Django's.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "segbuilder.jinja2.environment"},
+    },
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", sqlite_path=str(BASE_DIR / "db.sqlite3"))}
@@ -189,8 +197,9 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# The biggest segment the builder accepts (20 selections x 50 rules x 20
-# params) posts about 100,000 fields; Django's default cap is 1,000.
+# The biggest builder post the row budgets let through (segments/row_budget.py:
+# 10,000 rows, removed ones included, about ten fields each) posts about
+# 100,000 fields; Django's default cap is 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 150_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

@@ -36,10 +36,12 @@ def formset_data(prefix: str, rows: list[dict], *, initial: int = 0) -> dict[str
                     data[f"{row_prefix}-DELETE"] = "on"
             else:
                 data[f"{row_prefix}-{key}"] = value
-        # Every rule carries its params formset, and a top-level rule its
-        # children formset, even when empty.
+        # As the page posts it: a custom rule carries its params formset and a
+        # top-level rule its children formset, even when empty.
         if "kind" in row:
-            nested = ("params",) if prefix.endswith("-children") else ("params", "children")
+            nested = ("params",) if row["kind"] == "custom" else ()
+            if not prefix.endswith("-children"):
+                nested += ("children",)
             for key in nested:
                 data.setdefault(f"{row_prefix}-{key}-TOTAL_FORMS", 0)
                 data.setdefault(f"{row_prefix}-{key}-INITIAL_FORMS", 0)

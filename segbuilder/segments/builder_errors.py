@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from segbuilder.altcraft.segment import Kind
 from segbuilder.segments.forms import BuilderForms, NestedFormSet
@@ -33,7 +34,7 @@ def _formset_errors(formset: NestedFormSet, noun: str, *, where: str) -> list[Bu
     for number, form in enumerate(formset.live_forms(), start=1):
         place = f"{where}, {noun.lower()} {number}" if where else f"{noun} {number}"
         errors += _form_errors(form, place, anchor=f"row-{form.prefix}")
-        for child in form.active_formsets():
+        for child in form.child_formsets():
             errors += _formset_errors(child, _level_noun(child), where=place)
     return errors
 
@@ -50,7 +51,11 @@ def _form_errors(form: forms.Form, where: str, *, anchor: str) -> list[BuilderEr
     return errors
 
 
+# What one row of a nested formset is called, by the formset's prefix suffix.
+LEVEL_NOUNS = {"rules": gettext_lazy("rule"), "children": gettext_lazy("sub-rule"),
+               "params": gettext_lazy("parameter")}
+
+
 def _level_noun(formset: NestedFormSet) -> str:
     suffix = formset.prefix.rsplit("-", 1)[-1]
-    nouns = {"rules": _("rule"), "children": _("sub-rule"), "params": _("parameter")}
-    return nouns.get(suffix, suffix)
+    return str(LEVEL_NOUNS.get(suffix, suffix))

@@ -9,31 +9,32 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.forms import BaseFormSet, formset_factory
-from django.forms.formsets import (
-    DELETION_FIELD_NAME,
-    INITIAL_FORM_COUNT,
-    MAX_NUM_FORM_COUNT,
-    MIN_NUM_FORM_COUNT,
-    TOTAL_FORM_COUNT,
-    ManagementForm,
-)
-from django.forms.widgets import ChoiceWidget
-from django.utils.functional import cached_property, lazy
+from django.forms.formsets import DELETION_FIELD_NAME
+from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.segments.row_budget import (
+    ABSOLUTE_MAX_FACTOR,
+    MAX_PARAMS_IN_RULE,
+    MAX_RULES_IN_SELECTION,
+    MAX_SELECTIONS,
+    MAX_SUB_RULES_IN_GROUP,
+    is_ticked,
+)
 
-# Limits per level; the issue asks for at least 20 x 50 x 20 to be accepted.
-MAX_SELECTIONS = 20
-MAX_RULES = 50
-MAX_PARAMS = 20
+# Rows per level (row_budget.py also caps the whole segment, before any form
+# is built).
+MAX_RULES = MAX_RULES_IN_SELECTION
+MAX_SUB_RULES = MAX_SUB_RULES_IN_GROUP
+MAX_PARAMS = MAX_PARAMS_IN_RULE
 
 GROUP = "group"
 # Ids and counts are stored as 64-bit integers.
@@ -97,63 +98,43 @@ def kind_param_field_name(kind_key: str, param_name: str) -> str:
     return f"{kind_key}__{param_name}"
 
 
-def generic_prefix(prefix: str) -> str:
-    """A formset prefix with every row index replaced by __prefix__, e.g.
-    selections-3-rules -> selections-__prefix__-rules: the prefix its
-    page-level <template> row was rendered with."""
-    return re.sub(r"(?<=-)\d+(?=-|$)", "__prefix__", prefix)
-
-
 # --- formset machinery ------------------------------------------------------------
 
 
-def is_marked_deleted(form: forms.Form) -> bool:
-    """The row's DELETE box as posted (read raw: it needs no cleaning)."""
-    return DELETION_FIELD_NAME in form.fields and bool(form[DELETION_FIELD_NAME].data)
-
-
 class NestedForm(forms.Form):
-    """A form that owns child formsets; `has_changed()` looks at them too, so a
-    row whose own fields are untouched but whose children are filled is kept."""
+    """A form that owns child formsets, built only while the row is live (a
+    row marked for deletion is neither validated nor kept, so its children
+    are not built). `has_changed()` looks at them too, so a row whose own
+    fields are untouched but whose children are filled is kept; the form is
+    valid when its children are."""
 
-    def active_formsets(self) -> list[NestedFormSet]:
-        """The child formsets that count for this form's current values."""
+    def __init__(self, *args, **kwargs):
+        # The rows write their labels without a suffix (templates/segments/rows.jinja).
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        # Read raw, as the formset's DELETE box will read it: the children
+        # depend on it, and they are built before the formset adds the box.
+        self.marked_deleted = self.is_bound and is_ticked(
+            self.data, self.add_prefix(DELETION_FIELD_NAME))
+
+    def child_formsets(self) -> list[NestedFormSet]:
         return []
 
     def has_changed(self) -> bool:
-        return super().has_changed() or any(fs.has_changed() for fs in self.active_formsets())
+        return super().has_changed() or any(fs.has_changed() for fs in self.child_formsets())
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.empty_permitted and not self.has_changed():
+            return valid  # an untouched extra row is dropped, children and all
+        # Every child is validated (no short cut), so each shows its errors.
+        children_valid = [formset.is_valid() for formset in self.child_formsets()]
+        return valid and all(children_valid)
 
 
 class NestedFormSet(BaseFormSet):
-    """Validation recurses into child formsets, except for deleted rows and
-    untouched extra rows."""
-
-    # Room for rows added then removed in the browser (indexes are never reused).
-    absolute_max_factor = 3
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.absolute_max = self.max_num * self.absolute_max_factor
-        if self.initial:
-            self.extra = 0
-
-    @cached_property
-    def management_form(self) -> ManagementForm:
-        """Django's (BaseFormSet.management_form, Django 5.2), of a class whose
-        fields are copied cheaply: a builder has two formsets per rule, and
-        their management forms took a quarter of the time to validate one."""
-        if self.is_bound:
-            form = _ManagementForm(self.data, auto_id=self.auto_id, prefix=self.prefix,
-                                   renderer=self.renderer)
-            form.full_clean()
-            return form
-        return _ManagementForm(auto_id=self.auto_id, prefix=self.prefix, renderer=self.renderer,
-                               initial={
-                                   TOTAL_FORM_COUNT: self.total_form_count(),
-                                   INITIAL_FORM_COUNT: self.initial_form_count(),
-                                   MIN_NUM_FORM_COUNT: self.min_num,
-                                   MAX_NUM_FORM_COUNT: self.max_num,
-                               })
+    """A formset of NestedForms: Django validates every row but deleted ones
+    (NestedForm.is_valid takes in its children)."""
 
     def live_forms(self) -> list[forms.Form]:
         """The rows that are part of the segment: neither deleted nor empty extras."""
@@ -162,119 +143,40 @@ class NestedFormSet(BaseFormSet):
     def is_live(self, form: forms.Form) -> bool:
         if form.empty_permitted and not form.has_changed():
             return False
-        return not is_marked_deleted(form)
+        return not form.marked_deleted
 
-    def full_clean(self):
-        self._cleaning = True
-        try:
-            super().full_clean()
-        finally:
-            self._cleaning = False
+    def non_form_errors(self):
+        errors = super().non_form_errors()
         if self.is_bound and not self.management_form.is_valid():
-            # Django replaces this error with "too few forms"; say what happened.
-            self._non_form_errors = self.error_class(
-                [TAMPERED_MESSAGE], error_class="nonform", renderer=self.renderer
-            )
-
-    def is_valid(self) -> bool:
-        # Asked again and again up the tree (Django's full_clean asks too, for
-        # deleted_forms): once this formset is clean the answer is kept, so a
-        # 1,000-rule builder is walked a few times, not once per ancestor.
-        if getattr(self, "_valid", None) is not None:
-            return self._valid
-        valid = super().is_valid()
-        for form in self.live_forms():
-            for child in form.active_formsets():
-                valid = child.is_valid() and valid
-        if not getattr(self, "_cleaning", False):
-            self._valid = valid
-        return valid
+            # Django adds "too few forms" to its own message; say what happened, once.
+            return self.error_class([TAMPERED_MESSAGE], error_class="nonform",
+                                    renderer=self.renderer)
+        return errors
 
     def error_count(self) -> int:
         count = len(self.non_form_errors())
         for form in self.live_forms():
             count += sum(len(errors) for errors in form.errors.values())
-            count += sum(child.error_count() for child in form.active_formsets())
+            count += sum(child.error_count() for child in form.child_formsets())
         return count
 
-    @property
-    def generic_prefix(self) -> str:
-        return generic_prefix(self.prefix)
 
-
-class FieldsCopiedCheaply(dict):
-    """A form class's base_fields, copied for each form the way Django's
-    deepcopy does (a field, its widget, their attrs, error messages,
-    validators and choices are the form's own) but without copy.deepcopy's
-    generic machinery, which took a third of the time to validate a
-    1,000-rule builder (3,000 forms). Fields and widgets of other kinds are
-    deep-copied as usual."""
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {name: _copy_field(field, memo) for name, field in self.items()}
-
-
-_PLAIN_FIELD_COPIES = (forms.Field.__deepcopy__, forms.ChoiceField.__deepcopy__)
-_PLAIN_WIDGET_COPIES = (forms.Widget.__deepcopy__, ChoiceWidget.__deepcopy__)
-
-
-def _copy_field(field: forms.Field, memo: dict) -> forms.Field:
-    widget = field.widget
-    choices = getattr(field, "_choices", ())
-    if not _is_plain(field):
-        return copy.deepcopy(field, memo)
-    copied = object.__new__(type(field))
-    copied.__dict__.update(field.__dict__)
-    copied.widget = object.__new__(type(widget))
-    copied.widget.__dict__.update(widget.__dict__)
-    copied.widget.attrs = widget.attrs.copy()
-    if isinstance(widget, ChoiceWidget):
-        copied.widget.choices = copy.copy(widget.choices)
-    if isinstance(field, forms.ChoiceField):
-        copied._choices = list(choices)
-    copied.error_messages = field.error_messages.copy()
-    copied.validators = field.validators[:]
-    return copied
-
-
-def _is_plain(field: forms.Field) -> bool:
-    """Whether _copy_field copies `field` as Django would: a field and widget
-    of the kinds it knows, with flat choices (asked once per class field)."""
-    plain = _PLAIN_FIELDS.get(id(field))
-    if plain is None:
-        plain = _PLAIN_FIELDS[id(field)] = (
-            type(field).__deepcopy__ in _PLAIN_FIELD_COPIES
-            and type(field.widget).__deepcopy__ in _PLAIN_WIDGET_COPIES
-            and not any(isinstance(choice[1], list | tuple)
-                        for choice in getattr(field, "_choices", ())))
-    return plain
-
-
-# Keyed by id(): the fields asked about are base fields, alive as long as their class.
-_PLAIN_FIELDS: dict[int, bool] = {}
-
-
-class _ManagementForm(ManagementForm):
-    pass
-
-
-_ManagementForm.base_fields = FieldsCopiedCheaply(ManagementForm.base_fields)
-
-
-def nested_formset(form, *, max_num: int, min_num: int, extra: int, messages: dict):
-    form.base_fields = FieldsCopiedCheaply(form.base_fields)
-    formset = formset_factory(
+def nested_formset(form, *, max_num: int, min_num: int, messages: dict,
+                   formset: type[NestedFormSet] = NestedFormSet):
+    made = formset_factory(
         form,
-        formset=NestedFormSet,
-        extra=extra,
+        formset=formset,
+        extra=0,
         min_num=min_num,
         max_num=max_num,
+        # Room for rows added then removed in the browser (indexes are never reused).
+        absolute_max=max_num * ABSOLUTE_MAX_FACTOR,
         validate_min=min_num > 0,
         validate_max=True,
         can_delete=True,
     )
-    formset.default_error_messages = {**BaseFormSet.default_error_messages, **messages}
-    return formset
+    made.default_error_messages = {**BaseFormSet.default_error_messages, **messages}
+    return made
 
 
 # --- params ---------------------------------------------------------------------
@@ -308,7 +210,7 @@ class ParamForm(NestedForm):
 
 
 ParamFormSet = nested_formset(
-    ParamForm, max_num=MAX_PARAMS, min_num=0, extra=0,
+    ParamForm, max_num=MAX_PARAMS, min_num=0,
     # Django fills in %(num)d (the formset's max_num) when it reports the error.
     messages={"too_many_forms": ngettext_lazy("A rule takes at most %(num)d parameter.",
                                               "A rule takes at most %(num)d parameters.", "num")},
@@ -336,26 +238,51 @@ def _kind_choices(depth: int) -> list[tuple[str, str]]:
     return choices
 
 
-# Made once: the labels are lazy, so one list serves every language, and
-# the rows' writer (templatetags/builder.py) translates each label once.
-KIND_CHOICES_AT = {0: _kind_choices(0), 1: _kind_choices(1)}
+SUB_RULE_KIND_CHOICES = _kind_choices(1)
+
+
+def _kind_param_field(kind_key: str, spec) -> forms.Field:
+    """A known kind's param as a typed field: a number input for an int param
+    (a text input offering Altcraft's list for an id that has one)."""
+    if spec.type is int:
+        picker = PICKED_PARAMS.get((kind_key, spec.name))
+        return forms.IntegerField(label=_lazy_label(spec), required=False, min_value=1,
+                                  max_value=MAX_INT,
+                                  widget=picker_widget(picker) if picker else None)
+    return TextField(label=_lazy_label(spec), required=False, max_length=10_000)
+
+
+# The fields of each rule kind, copied into a rule that holds that kind (as
+# Django copies a form's base fields). strip=False: what was typed or
+# imported is sent exactly (API.md: values are text and must round-trip).
+KIND_FIELDS: dict[str, dict[str, forms.Field]] = {
+    **{kind.key: {kind_param_field_name(kind.key, spec.name): _kind_param_field(kind.key, spec)
+                  for spec in kind.params}
+       for kind in RULE_KINDS},
+    CUSTOM: {
+        "compo": TextField(label=_("Source (compo)"), required=False, max_length=255,
+                           strip=False),
+        "name": TextField(label=_("Field (name)"), required=False, max_length=255, strip=False),
+        "type": TextField(label=_("Data type (type)"), required=False, max_length=255,
+                          strip=False),
+        "operator": TextField(label=_("Operator"), required=False, max_length=255, strip=False),
+    },
+}
+# The kinds with a param panel of their own (a group has none).
+PANEL_KINDS = tuple(KIND_FIELDS)
 
 
 class RuleForm(NestedForm):
     """A rule (depth 0) or a sub-rule (depth 1): a known rule kind with its
     named params, a custom rule with free fields and params, and, at depth 0,
-    sub-rules combined by `condition`."""
+    sub-rules combined by `condition`.
+
+    Only the fields of the kind the rule holds (as posted, or as its initial
+    data says) are built, shown and validated: the page swaps in another
+    kind's panel when the kind changes (static/js/builder.js)."""
 
     kind = forms.ChoiceField(label=_("Rule kind"), choices=_kind_choices(0),
                              initial=RULE_KINDS[0].key)
-    # strip=False: what was typed or imported is sent exactly (API.md: values
-    # are text and must round-trip unchanged).
-    compo = TextField(label=_("Source (compo)"), required=False, max_length=255,
-                            strip=False)
-    name = TextField(label=_("Field (name)"), required=False, max_length=255, strip=False)
-    type = TextField(label=_("Data type (type)"), required=False, max_length=255,
-                           strip=False)
-    operator = TextField(label=_("Operator"), required=False, max_length=255, strip=False)
     condition = forms.ChoiceField(
         label=_("Sub-rules combine with"), choices=CONDITION_CHOICES, initial="and",
         required=False,
@@ -365,46 +292,43 @@ class RuleForm(NestedForm):
         initial = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.depth = depth
+        if depth:
+            self.fields["kind"].choices = SUB_RULE_KIND_CHOICES
+            del self.fields["condition"]
+        self.held_kind = self["kind"].value() or ""
+        for name, field in KIND_FIELDS.get(self.held_kind, {}).items():
+            self.fields[name] = copy.deepcopy(field)
         data = self.data if self.is_bound else None
-        self.params = ParamFormSet(data, prefix=f"{self.prefix}-params",
-                                   initial=initial.get("params"))
+        live = not self.marked_deleted
+        self.params = None
+        if live and self.held_kind == CUSTOM:
+            self.params = ParamFormSet(data, prefix=f"{self.prefix}-params",
+                                       initial=initial.get("params"))
         self.children = None
-        if depth == 0:
-            # The class's choices are depth 0's already.
+        if live and depth == 0:
             self.children = SubRuleFormSet(data, prefix=f"{self.prefix}-children",
                                            initial=initial.get("children"),
                                            form_kwargs={"depth": 1})
-        else:
-            self.fields["kind"].choices = KIND_CHOICES_AT[1]
-            del self.fields["condition"]
 
-    def kind_param_fields(self) -> Iterator[tuple[str, list[forms.BoundField]]]:
-        """(kind key, bound fields of its params) for each known kind."""
-        for kind in RULE_KINDS:
-            yield kind.key, [self[kind_param_field_name(kind.key, p.name)] for p in kind.params]
+    def kind_fields(self) -> list[forms.BoundField]:
+        """The bound fields of the kind this rule holds."""
+        return [self[name] for name in KIND_FIELDS.get(self.held_kind, ())]
 
-    def active_formsets(self) -> list[NestedFormSet]:
-        kind = self._current_kind()
-        active = [self.params] if kind == CUSTOM else []
-        if self.children is not None:
-            active.append(self.children)
-        return active
+    def child_formsets(self) -> list[NestedFormSet]:
+        return [formset for formset in (self.params, self.children) if formset is not None]
 
-    def _current_kind(self) -> str:
-        if hasattr(self, "cleaned_data"):
-            return self.cleaned_data.get("kind", "")
-        return self["kind"].value() or ""
+    def has_sub_rules(self) -> bool:
+        return self.children is not None and bool(self.children.live_forms())
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        has_children = self.children is not None and bool(self.children.live_forms())
-        if kind == GROUP and not has_children:
+        if kind == GROUP and not self.has_sub_rules():
             self.add_error("kind", gettext(
                 "A group needs at least one sub-rule: add one, or pick a rule."))
         elif kind == CUSTOM:
             own = any(data.get(name) for name in OWN_RULE_FIELDS) or self.params.live_forms()
-            if own or not has_children:
+            if own or not self.has_sub_rules():
                 for name in OWN_RULE_FIELDS:
                     if not data.get(name, "").strip():
                         self.add_error(name, gettext(
@@ -455,31 +379,23 @@ class RuleForm(NestedForm):
         return initial
 
 
-def _add_kind_param_fields() -> None:
-    """Each known kind's params become typed fields of RuleForm (a number
-    input for an int param), shown when that kind is picked."""
-    for kind in RULE_KINDS:
-        for spec in kind.params:
-            if spec.type is int:
-                picker = PICKED_PARAMS.get((kind.key, spec.name))
-                field = forms.IntegerField(label=_lazy_label(spec), required=False, min_value=1,
-                                           max_value=MAX_INT,
-                                           widget=picker_widget(picker) if picker else None)
-            else:
-                field = TextField(label=_lazy_label(spec), required=False,
-                                        max_length=10_000)
-            RuleForm.base_fields[kind_param_field_name(kind.key, spec.name)] = field
+class RuleFormSetBase(NestedFormSet):
+    def kind_panels(self) -> list[tuple[str, RuleForm]]:
+        """(kind, an empty row of that kind) for each kind with a param panel:
+        the page's per-kind <template>s, with this formset's row prefix
+        placeholder (`…-rules-__prefix__`), that builder.js swaps in."""
+        return [(kind, self.form(prefix=self.add_prefix("__prefix__"), initial={"kind": kind},
+                                 use_required_attribute=False, **self.form_kwargs))
+                for kind in PANEL_KINDS]
 
-
-_add_kind_param_fields()
 
 SubRuleFormSet = nested_formset(
-    RuleForm, max_num=MAX_RULES, min_num=0, extra=0,
+    RuleForm, max_num=MAX_SUB_RULES, min_num=0, formset=RuleFormSetBase,
     messages={"too_many_forms": ngettext_lazy("A group holds at most %(num)d sub-rule.",
                                               "A group holds at most %(num)d sub-rules.", "num")},
 )
 RuleFormSet = nested_formset(
-    RuleForm, max_num=MAX_RULES, min_num=1, extra=0,
+    RuleForm, max_num=MAX_RULES, min_num=1, formset=RuleFormSetBase,
     messages={
         "too_few_forms": _("Add at least one rule to this selection."),
         "too_many_forms": ngettext_lazy("A selection holds at most %(num)d rule.",
@@ -504,11 +420,13 @@ class SelectionForm(NestedForm):
     def __init__(self, *args, **kwargs):
         initial = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
-        self.rules = RuleFormSet(self.data if self.is_bound else None,
-                                 prefix=f"{self.prefix}-rules", initial=initial.get("rules"))
+        self.rules = None
+        if not self.marked_deleted:
+            self.rules = RuleFormSet(self.data if self.is_bound else None,
+                                     prefix=f"{self.prefix}-rules", initial=initial.get("rules"))
 
-    def active_formsets(self) -> list[NestedFormSet]:
-        return [self.rules]
+    def child_formsets(self) -> list[NestedFormSet]:
+        return [self.rules] if self.rules is not None else []
 
     def clean(self):
         data = super().clean()
@@ -541,20 +459,16 @@ class SelectionFormSetBase(NestedFormSet):
         # A new page starts with one selection holding one empty rule.
         if not self.is_bound and not self.initial:
             self.initial = [{"rules": [{}]}]
-            self.extra = 0
 
 
-SelectionForm.base_fields = FieldsCopiedCheaply(SelectionForm.base_fields)
-SelectionFormSet = formset_factory(
-    SelectionForm, formset=SelectionFormSetBase, extra=0, min_num=1, max_num=MAX_SELECTIONS,
-    validate_min=True, validate_max=True, can_delete=True,
+SelectionFormSet = nested_formset(
+    SelectionForm, max_num=MAX_SELECTIONS, min_num=1, formset=SelectionFormSetBase,
+    messages={
+        "too_few_forms": _("Add at least one selection with its rules."),
+        "too_many_forms": ngettext_lazy("A segment holds at most %(num)d selection.",
+                                        "A segment holds at most %(num)d selections.", "num"),
+    },
 )
-SelectionFormSet.default_error_messages = {
-    **BaseFormSet.default_error_messages,
-    "too_few_forms": _("Add at least one selection with its rules."),
-    "too_many_forms": ngettext_lazy("A segment holds at most %(num)d selection.",
-                                    "A segment holds at most %(num)d selections.", "num"),
-}
 
 
 # --- the whole builder ------------------------------------------------------------
@@ -637,3 +551,31 @@ class BuilderForms:
     @property
     def format(self) -> str:
         return self.segment_form.cleaned_data["format"]
+
+    def row_templates(self) -> RowTemplates:
+        """The empty rows the page keeps in <template>s for builder.js to copy."""
+        selection = self.selections.empty_form
+        rules = selection.rules
+        rule = rules.empty_form
+        rule_panels = rules.kind_panels()
+        sub_rule_panels = rule.children.kind_panels()
+        return RowTemplates(
+            selection=selection, rule=rule, sub_rule=rule.children.empty_form,
+            param=dict(rule_panels)[CUSTOM].params.empty_form,
+            sub_param=dict(sub_rule_panels)[CUSTOM].params.empty_form,
+            rule_panels=rule_panels, sub_rule_panels=sub_rule_panels,
+        )
+
+
+@dataclass(frozen=True)
+class RowTemplates:
+    """An empty row of each level, and an empty rule of each kind per depth
+    (whose param panel is swapped in when a rule's kind changes)."""
+
+    selection: SelectionForm
+    rule: RuleForm
+    sub_rule: RuleForm
+    param: ParamForm
+    sub_param: ParamForm
+    rule_panels: list[tuple[str, RuleForm]]
+    sub_rule_panels: list[tuple[str, RuleForm]]

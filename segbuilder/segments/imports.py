@@ -26,9 +26,9 @@ from segbuilder.altcraft.segment import (
     Rule,
     Segment,
 )
-from segbuilder.segments.forms import MAX_PARAMS, MAX_RULES, MAX_SELECTIONS
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import codec_reason, field_text, location_text, problem_text
+from segbuilder.segments.row_budget import MAX_PARAMS_IN_RULE, overrun_texts, overruns_of_payload
 
 FORMAT_NAMES = {"json": "JSON", "xml": "XML"}
 _XML_ROOT = re.compile(r"<xml[\s>/]")
@@ -110,6 +110,12 @@ def submission_clone(*, submission: Submission) -> ImportResult:
 
 
 def _read(payload: Any, *, fmt: str) -> ImportResult:
+    # Counted before the segment and its forms are built, which a payload of
+    # tens of thousands of rules would hold the worker for.
+    overruns = overruns_of_payload(payload)
+    if overruns:
+        raise PayloadUnreadable(_("The payload is larger than the builder holds"),
+                                problems=overrun_texts(overruns))
     ignored: list[Field] = []
     try:
         segment = Segment.from_payload(payload, ignored=ignored)
@@ -139,28 +145,16 @@ Field = tuple[Where, str]
 
 
 def _limit_problems(segment: Segment) -> list[str]:
-    """The builder's row limits (forms.py), which Segment does not know."""
+    """The builder's limit of params per rule (forms.py), which neither Segment
+    nor the row budgets (row_budget.py, checked before) know."""
     problems = []
-    count = len(segment.selections)
-    if count > MAX_SELECTIONS:
-        problems.append(_("%(count)d selections, the builder holds at most %(max)d")
-                        % {"count": count, "max": MAX_SELECTIONS})
     for number, selection in enumerate(segment.selections, start=1):
-        where: Where = (("selection", number),)
-        if len(selection.rules) > MAX_RULES:
-            problems.append(_too_many(where, ngettext(
-                "%(count)d rule, at most %(max)d", "%(count)d rules, at most %(max)d",
-                len(selection.rules)), len(selection.rules), MAX_RULES))
-        for rule_where, rule in _rules_of(where, selection.rules):
-            if len(rule.children) > MAX_RULES:
-                problems.append(_too_many(rule_where, ngettext(
-                    "%(count)d sub-rule, at most %(max)d", "%(count)d sub-rules, at most %(max)d",
-                    len(rule.children)), len(rule.children), MAX_RULES))
-            if len(rule.params) > MAX_PARAMS:
+        for rule_where, rule in _rules_of((("selection", number),), selection.rules):
+            if len(rule.params) > MAX_PARAMS_IN_RULE:
                 problems.append(_too_many(rule_where, ngettext(
                     "%(count)d parameter, at most %(max)d",
                     "%(count)d parameters, at most %(max)d",
-                    len(rule.params)), len(rule.params), MAX_PARAMS))
+                    len(rule.params)), len(rule.params), MAX_PARAMS_IN_RULE))
     return problems
 
 

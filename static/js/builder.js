@@ -8,6 +8,15 @@
  *   the formset's TOTAL_FORMS, and only the __prefix__ that follows the
  *   formset's own prefix is replaced;
  * - remove hides the row and ticks its DELETE box; rows are never renumbered.
+ * A rule holds the fields of its kind only: picking another kind brings that
+ * kind's panel from its <template> (tpl-rule-statseg, tpl-subrule-custom, ...),
+ * and keeps the panel left hidden and disabled, so what was typed there comes
+ * back with its kind and is not posted meanwhile.
+ *
+ * Other scripts learn of rows through bubbling events, as with Django admin's
+ * inlines.js: "formset:added" (a row added or duplicated) and
+ * "formset:removed" on the row, and "rule:kind-changed" on a rule whose panel
+ * changed; detail.formsetName is the formset's prefix, detail.prefix the row's.
  * No inline handlers: everything is wired here, so a strict CSP works.
  */
 (function () {
@@ -81,16 +90,31 @@
     rowsOf(formset).appendChild(row);
     refresh(row);
     rowsChanged(formset);
+    announce(row, "formset:added", formset);
     focusFirstField(row);
   }
 
-  // Every attribute that carries the row's prefix is moved to the new index;
-  // the children keep theirs, so the copied nested formsets stay consistent.
+  function announce(row, name, formset) {
+    row.dispatchEvent(new CustomEvent(name, {
+      bubbles: true,
+      detail: { formsetName: formset.dataset.prefix, prefix: row.dataset.rowPrefix },
+    }));
+  }
+
+  // The attributes that name a row's controls and point at them; a value
+  // (what was typed) is never touched, even if it reads like a prefix.
+  function carriesPrefix(name) {
+    return name === "name" || name === "id" || name === "for" || name.startsWith("aria-") ||
+      name === "data-row-prefix" || name === "data-prefix";
+  }
+
+  // Those attributes move to the new index; the children keep theirs, so the
+  // copied nested formsets (data-prefix and their counters) stay consistent.
   function renamePrefix(root, from, to) {
     const elements = [root, ...root.querySelectorAll("*")];
     for (const element of elements) {
       for (const attribute of Array.from(element.attributes)) {
-        if (attribute.value.includes(from)) {
+        if (carriesPrefix(attribute.name) && attribute.value.includes(from)) {
           element.setAttribute(attribute.name, attribute.value.split(from).join(to));
         }
       }
@@ -117,6 +141,7 @@
     // placed next to its original would move on the next page load.
     rowsOf(formset).appendChild(copy);
     rowsChanged(formset);
+    announce(copy, "formset:added", formset);
     focusFirstField(copy);
   }
 
@@ -141,6 +166,7 @@
     row.hidden = true;
     say(formset, "");
     rowsChanged(formset);
+    announce(row, "formset:removed", formset);
     formset.querySelector(':scope > [data-action="add"]').focus();
   }
 
@@ -150,12 +176,51 @@
     return row.querySelector('input[name="' + name + '"]');
   }
 
-  // Show the fields of the picked rule kind, in this row only.
+  // Show the fields of the picked rule kind, in this row only: its panel if
+  // the rule had it already, else a new one from that kind's <template>.
   function showRuleKind(select) {
     const own = select.closest(".rule-own");
-    for (const part of own.querySelectorAll(":scope > [data-kind]")) {
-      part.hidden = part.dataset.kind !== select.value;
+    let shown = false;
+    for (const panel of own.querySelectorAll(":scope > [data-kind]")) {
+      const picked = panel.dataset.kind === select.value;
+      usePanel(panel, picked);
+      shown = shown || picked;
     }
+    if (shown) return;
+    const panel = panelOfKind(own.parentElement, select.value);
+    if (panel) own.appendChild(panel);
+  }
+
+  // A panel left is kept, hidden, its controls disabled so they are not posted.
+  function usePanel(panel, used) {
+    panel.hidden = !used;
+    panel.querySelectorAll("input, select, textarea").forEach((control) => {
+      control.disabled = !used;
+    });
+  }
+
+  // The kind's panel for this rule: its template (one per depth, named after
+  // the rule's own row template) with the rule's prefix filled in. A group
+  // has none.
+  function panelOfKind(rule, kind) {
+    const formset = rule.closest(".formset");
+    const template = document.getElementById(formset.dataset.template + "-" + kind);
+    if (!template) return null;
+    const prefix = rule.dataset.rowPrefix;
+    const holder = document.createElement("template");
+    holder.innerHTML = template.innerHTML.replaceAll(genericPrefix(prefix), prefix).trim();
+    return holder.content.firstElementChild;
+  }
+
+  function kindChanged(select) {
+    const rule = select.closest(".formset-row");
+    showRuleKind(select);
+    numberRows(rule);
+    rule.dispatchEvent(new CustomEvent("rule:kind-changed", {
+      bubbles: true,
+      detail: { formsetName: rule.closest(".formset").dataset.prefix,
+                prefix: rule.dataset.rowPrefix, kind: select.value },
+    }));
   }
 
   function showSegmentKind() {
@@ -231,7 +296,7 @@
   });
 
   form.addEventListener("change", function (event) {
-    if (event.target.matches(".rule-kind select")) showRuleKind(event.target);
+    if (event.target.matches(".rule-kind select")) kindChanged(event.target);
     if (event.target.name === "kind") showSegmentKind();
   });
 

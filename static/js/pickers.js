@@ -115,7 +115,6 @@
     }
     const hint = input.nextElementSibling;
     if (!text && !(hint && hint.classList.contains("picker-hint"))) return;
-    // Only real changes: each write is a mutation the observer below sees.
     const target = hintOf(input);
     if (target.textContent !== text) target.textContent = text;
   }
@@ -230,16 +229,13 @@
   });
   refreshButton.addEventListener("click", () => load(true));
 
-  // Rows added or duplicated by builder.js get their line too.
-  let pending = false;
-  new MutationObserver(function () {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      updateHints();
-    });
-  }).observe(document.getElementById("builder") || document.body, { childList: true, subtree: true });
+  // Rows added or duplicated by builder.js, and the fields a rule gets when
+  // its kind changes, get their line too (builder.js's events).
+  function updateHintsIn(event) {
+    event.target.querySelectorAll("input[data-picker]").forEach(updateHint);
+  }
+  document.addEventListener("formset:added", updateHintsIn);
+  document.addEventListener("rule:kind-changed", updateHintsIn);
 
   updateHints();
   if (box.dataset.settled !== "true") {

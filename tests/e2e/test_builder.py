@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qs
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -570,3 +571,127 @@ def test_each_row_and_its_buttons_are_named_with_the_rows_number(builder):
     copy = row(page, "selections-0-rules-3")
     expect(copy).to_have_accessible_name("Rule 3")
     expect(copy.get_by_role("button", name="Duplicate Parameter 1", exact=True)).to_be_visible()
+
+
+# --- 7: a rule holds the fields of its kind only ------------------------------------------
+
+
+def test_switching_a_kind_away_and_back_keeps_what_was_typed_and_posts_only_the_kind_shown(
+        builder, shot):
+    page = builder
+    fill_segment(page, name="Kinds switched", kind="Dynamic")
+    fill_selection(row(page, "selections-0"), list_id="1")
+    rule = row(page, "selections-0-rules-0")
+    statseg_rule(rule, "7")
+    custom_fields = (("Source (compo)", "profile"), ("Field (name)", "_city"),
+                     ("Data type (type)", "string"), ("Operator", "equal"))
+    kind_of(rule).select_option(label="Custom rule (enter its fields)")
+    for label, value in custom_fields:
+        own(rule).get_by_role("textbox", name=label, exact=True).fill(value)
+    own(rule).get_by_role("button", name="Add parameter").click()
+    fill_param(row(page, "selections-0-rules-0-params-0"), "value", "Moscow")
+    domaingroup_rule(rule, "Gmail")
+
+    # Back to each kind left: what was typed there is there again.
+    kind_of(rule).select_option(label="Was in static segment")
+    expect_only_fields_of(rule, "Was in static segment")
+    expect(own(rule).get_by_label("Segment id", exact=True)).to_have_value("7")
+    kind_of(rule).select_option(label="Custom rule (enter its fields)")
+    expect_only_fields_of(rule, "Custom rule (enter its fields)")
+    for label, value in custom_fields:
+        expect(own(rule).get_by_role("textbox", name=label, exact=True)).to_have_value(value)
+    expect_param(row(page, "selections-0-rules-0-params-0"), "value", "Moscow", "text")
+
+    # A sub-rule's kinds, the same way.
+    page.get_by_role("button", name="Add rule").click()
+    group = row(page, "selections-0-rules-1")
+    kind_of(group).select_option(label="Group of sub-rules only")
+    group.get_by_role("button", name="Add sub-rule").click()
+    sub_rule = row(page, "selections-0-rules-1-children-0")
+    kind_of(sub_rule).select_option(label="Field of a POST-URL response")
+    own(sub_rule).get_by_role("textbox", name="Field", exact=True).fill("email")
+    own(sub_rule).get_by_label("Resource id", exact=True).fill("3")
+    own(sub_rule).get_by_role("textbox", name="URL", exact=True).fill("https://example.com/x")
+    statseg_rule(sub_rule, "8")
+    kind_of(sub_rule).select_option(label="Field of a POST-URL response")
+    expect(own(sub_rule).get_by_label("Resource id", exact=True)).to_have_value("3")
+    shot("1-switched")
+
+    # The post carries the fields of the kinds shown, and nothing of those left.
+    with page.expect_request(lambda request: request.method == "POST") as posted:
+        payload = preview_payload(page)
+    names = set(parse_qs(posted.value.post_data, keep_blank_values=True))
+    own_names = {name.removeprefix("selections-0-rules-0-") for name in names
+                 if name.startswith("selections-0-rules-0-")}
+    assert own_names == {"kind", "condition", "compo", "name", "type", "operator",
+                         "params-TOTAL_FORMS", "params-INITIAL_FORMS", "params-MIN_NUM_FORMS",
+                         "params-MAX_NUM_FORMS", "params-0-name", "params-0-value",
+                         "params-0-value_type", "children-TOTAL_FORMS",
+                         "children-INITIAL_FORMS", "children-MIN_NUM_FORMS",
+                         "children-MAX_NUM_FORMS"}
+    assert not any("statseg__" in name or "domaingroup__" in name for name in names)
+    assert {name for name in names if "dataurl__" in name} == {
+        f"selections-0-rules-1-children-0-dataurl__{param}"
+        for param in ("field", "resource_id", "url")}
+    assert payload["segment"][0]["queries"] == [
+        {"compo": "profile", "name": "_city", "type": "string", "operator": "equal",
+         "value": [{"name": "value", "value": "Moscow"}]},
+        {"condition": "and", "child": [
+            {"compo": "dataurl", "name": "subscription_email", "type": "subscription_email",
+             "operator": "in_data", "value": [{"name": "field", "value": "email"},
+                                              {"name": "resource_id", "value": 3},
+                                              {"name": "url", "value": "https://example.com/x"}]},
+        ]},
+    ]
+    # The page came back with each rule's kind and only its fields.
+    expect_only_fields_of(row(page, "selections-0-rules-0"), "Custom rule (enter its fields)")
+    expect_only_fields_of(row(page, "selections-0-rules-1-children-0"),
+                          "Field of a POST-URL response")
+    shot("2-preview")
+
+
+# --- 8: rows announce themselves; copies keep every value ------------------------------
+
+
+def test_rows_announce_what_changed_and_a_copy_keeps_values_that_look_like_its_prefix(builder):
+    page = builder
+    page.locator("#builder").evaluate("""form => {
+        window.heard = [];
+        for (const name of ["formset:added", "formset:removed", "rule:kind-changed"]) {
+            document.addEventListener(name, (event) => window.heard.push(
+                [event.type, event.detail.formsetName, event.detail.prefix,
+                 event.target.dataset.rowPrefix, event.bubbles]));
+        }
+    }""")
+    rule = row(page, "selections-0-rules-0")
+    kind_of(rule).select_option(label="Custom rule (enter its fields)")
+    # Values that read like the row's prefix, which a rename must leave alone.
+    odd = "selections-0-rules-0-name"
+    own(rule).get_by_role("textbox", name="Field (name)", exact=True).fill(odd)
+    own(rule).get_by_role("button", name="Add parameter").click()
+    fill_param(row(page, "selections-0-rules-0-params-0"), "id_selections-0-rules-0-kind", odd)
+    head(rule).get_by_role("button", name="Duplicate").click()
+    copy = row(page, "selections-0-rules-1")
+    expect(own(copy).get_by_role("textbox", name="Field (name)", exact=True)).to_have_value(odd)
+    expect_param(row(page, "selections-0-rules-1-params-0"), "id_selections-0-rules-0-kind", odd,
+                 "text")
+    expect(page.locator('[name="selections-0-rules-1-params-TOTAL_FORMS"]')).to_have_value("1")
+    # The copy's own formsets are its own: a param added to it is numbered there.
+    own(copy).get_by_role("button", name="Add parameter").click()
+    expect(row(page, "selections-0-rules-1-params-1")).to_be_visible()
+    expect(page.locator('[name="selections-0-rules-0-params-TOTAL_FORMS"]')).to_have_value("1")
+    head(copy).get_by_role("button", name="Remove").click()
+
+    heard = page.evaluate("window.heard")
+    assert heard == [
+        ["rule:kind-changed", "selections-0-rules", "selections-0-rules-0",
+         "selections-0-rules-0", True],
+        ["formset:added", "selections-0-rules-0-params", "selections-0-rules-0-params-0",
+         "selections-0-rules-0-params-0", True],
+        ["formset:added", "selections-0-rules", "selections-0-rules-1", "selections-0-rules-1",
+         True],
+        ["formset:added", "selections-0-rules-1-params", "selections-0-rules-1-params-1",
+         "selections-0-rules-1-params-1", True],
+        ["formset:removed", "selections-0-rules", "selections-0-rules-1",
+         "selections-0-rules-1", True],
+    ]

@@ -137,6 +137,16 @@ def test_with_altcraft_unreachable_the_fields_take_typed_ids_and_a_note_says_so(
     rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Was in static segment")
     rule.get_by_role("combobox", name="Segment id").fill("9")
+    # Fields that come later say so too: a rule added, a kind's fields swapped in.
+    page.get_by_role("button", name="Add rule").click()
+    added = page.locator('[data-row-prefix="selections-0-rules-1"]')
+    expect(hint(added.get_by_role("combobox", name="Segment id"))).to_have_text(
+        "List not available: type the id.")
+    added.get_by_role("combobox", name="Rule kind", exact=True).select_option(
+        label="Field of a POST-URL response")
+    expect(hint(added.get_by_role("combobox", name="Resource id"))).to_have_text(
+        "List not available: type the id.")
+    added.get_by_role("button", name="Remove").click()
     shot("1-fallback")
     payload = preview_payload(page)
     assert payload["segment"][0]["list_id"] == 7

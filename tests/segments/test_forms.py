@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.forms import MAX_PARAMS, MAX_RULES, MAX_SELECTIONS, BuilderForms
+from segbuilder.segments.forms import (
+    MAX_PARAMS,
+    MAX_RULES,
+    MAX_SELECTIONS,
+    MAX_SUB_RULES,
+    BuilderForms,
+)
 from tests.examples import EXAMPLE_NAMES, example_payload
 from tests.formdata import (
     builder_data,
@@ -195,21 +201,23 @@ def test_the_largest_segment_per_level_is_accepted():
 
 
 @pytest.mark.parametrize(("level", "message"), [
-    ("selections", "A segment holds at most 20 selections."),
-    ("rules", "A selection holds at most 50 rules."),
-    ("params", "A rule takes at most 20 parameters."),
+    ("selections", f"A segment holds at most {MAX_SELECTIONS} selections."),
+    ("rules", f"A selection holds at most {MAX_RULES} rules."),
+    ("children", f"A group holds at most {MAX_SUB_RULES} sub-rules."),
+    ("params", f"A rule takes at most {MAX_PARAMS} parameters."),
 ])
 def test_more_than_the_limit_gets_a_clear_message(level, message):
     params = [param(f"p{i}", i) for i in range(MAX_PARAMS + (level == "params"))]
-    rules = [custom("c", "n", "t", "o", *params)] + [
+    children = [statseg() for _ in range(MAX_SUB_RULES + (level == "children"))]
+    rules = [custom("c", "n", "t", "o", *params, children=children)] + [
         statseg() for _ in range(MAX_RULES - 1 + (level == "rules"))]
     selections = [selection(*rules)] + [
         selection(statseg()) for _ in range(MAX_SELECTIONS - 1 + (level == "selections"))]
     forms = bound(selections=selections)
     assert not forms.is_valid()
-    formset = {"selections": forms.selections,
-               "rules": forms.selections.forms[0].rules,
-               "params": forms.selections.forms[0].rules.forms[0].params}[level]
+    rule = forms.selections.forms[0].rules.forms[0]
+    formset = {"selections": forms.selections, "rules": forms.selections.forms[0].rules,
+               "children": rule.children, "params": rule.params}[level]
     assert message in formset.non_form_errors()
 
 

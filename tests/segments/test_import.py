@@ -299,14 +299,21 @@ def test_an_unreadable_payload_gets_a_clear_message_and_stays_in_the_box(
 
 
 def test_a_payload_larger_than_the_builder_holds_is_refused_with_the_limit(editor):
-    from segbuilder.segments.forms import MAX_RULES
-
     payload = example_payload("dynamic", "json")
     rule = payload["segment"][0]["queries"][0]
-    payload["segment"][0]["queries"] = [rule] * (MAX_RULES + 1)
+    payload["segment"][0]["queries"] = [rule] * 1001
     message = import_error(import_text(editor, json.dumps(payload)))
-    assert message == (f"The payload is larger than the builder holds: "
-                       f"selection 1: {MAX_RULES + 1} rules, at most {MAX_RULES}")
+    assert message == ("The payload is larger than the builder holds: "
+                       "Selection 1 has 1,001 rules; a selection holds at most 1,000.")
+
+
+def test_a_rule_with_more_params_than_the_builder_holds_is_refused_with_the_limit(editor):
+    payload = example_payload("dynamic", "json")
+    rule = payload["segment"][0]["queries"][0]
+    rule["value"] = [{"name": f"p{n}", "value": n} for n in range(21)]
+    message = import_error(import_text(editor, json.dumps(payload)))
+    assert message == ("The payload is larger than the builder holds: "
+                       "selection 1, rule 1: 21 parameters, at most 20")
 
 
 def test_a_missing_payload_field_is_an_empty_box(editor):
@@ -334,6 +341,12 @@ def test_the_filled_builder_posts_to_the_builder_not_to_the_import_url(editor):
 
     filled = import_text(editor, example_text("dynamic", "json"))
     assert form_action(filled) == reverse("builder")
+
+
+def test_the_import_box_posts_the_paste_as_multipart_so_megabytes_are_read_at_once(editor):
+    page = page_of(editor.get(reverse("builder")))
+    (form,) = page.xpath('//form[@id="import-form"]')
+    assert form.get("enctype") == "multipart/form-data"
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

@@ -421,14 +421,16 @@ def test_every_id_field_offers_its_list(logged_in):
     assert field("id_list_id") == picker("databases")
     assert field("id_selections-0-list_id") == picker("databases")
     assert field("id_selections-0-rules-0-statseg__segment_id") == picker("segments")
-    assert field("id_selections-0-rules-0-dataurl__resource_id") == picker("resources")
     # The rows builder.js adds come from the same forms.
     assert page.xpath('//template[@id="tpl-selection"]'
                       '//input[@name="selections-__prefix__-list_id"]/@list') == [
         "picker-databases"]
-    # In the new selection's rule, a new rule and a new sub-rule.
-    for name in ("segments", "resources"):
-        assert len(page.xpath(f'//template//input[@list="picker-{name}"]')) == 3
+    # In the new selection's rule, a new rule and a new sub-rule, and in the
+    # panels a rule and a sub-rule get when their kind changes.
+    assert len(page.xpath('//template//input[@list="picker-segments"]')) == 5
+    for template_id in ("tpl-rule-dataurl", "tpl-subrule-dataurl"):
+        (resource_id,) = page.xpath(f'//template[@id="{template_id}"]//input[@list]')
+        assert resource_id.get("data-picker") == "resources"
 
 
 @pytest.mark.parametrize(("typed", "message"), [

@@ -134,7 +134,6 @@ def test_invalid_input_shows_the_error_count_and_sends_nothing(logged_in, sandbo
 @pytest.mark.parametrize("tamper", [
     {"selections-TOTAL_FORMS": None},
     {"selections-TOTAL_FORMS": "lots"},
-    {"selections-TOTAL_FORMS": "1000000000"},
     {"selections-TOTAL_FORMS": "-3"},
     {"selections-0-rules-TOTAL_FORMS": None, "selections-0-rules-INITIAL_FORMS": None},
     {"selections-0-rules-0-kind": "rm -rf"},

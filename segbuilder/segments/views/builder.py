@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from segbuilder.altcraft.segment import Kind
+from segbuilder.segments import row_budget
 from segbuilder.segments.builder_errors import builder_errors
-from segbuilder.segments.collector import collector_held_back_in
 from segbuilder.segments.forms import KIND_CHOICES, KIND_HELP, BuilderForms
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import problem_text
@@ -21,10 +21,14 @@ from segbuilder.segments.summary import segment_summary
 
 
 @require_http_methods(["GET", "POST"])
-@collector_held_back_in
 def builder(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render_builder(request, BuilderForms())
+    # Counted before any form is built: the forms of a post over budget
+    # would hold the worker for as long as they took to build.
+    overruns = row_budget.overruns_posted(request.POST)
+    if overruns:
+        return render_too_big(request, overruns)
     key = posted_key(request)
     forms = BuilderForms(request.POST)
     if not forms.is_valid():
@@ -70,10 +74,15 @@ def can_send(user) -> bool:
     return user.has_perm("segments.send_segment")
 
 
-@collector_held_back_in
+def render_too_big(request: HttpRequest, overruns: list[row_budget.Overrun]) -> HttpResponse:
+    """A post over the row budgets: what is over, by how much; nothing built."""
+    return render(request, "segments/too_big.html",
+                  {"problems": row_budget.overrun_texts(overruns)}, status=400)
+
+
 def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
                    key: uuid.UUID | None = None, **context) -> HttpResponse:
-    errors = builder_errors(forms) if forms.segment_form.is_bound else []
+    errors = builder_errors(forms) if forms.segment_form.is_bound and not forms.is_valid() else []
     return render(request, "segments/builder.html", {
         "forms": forms,
         # One key per intent to send: kept across previews and errors.

@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +162,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         except CodecError as error:
             text = gettext("(this payload cannot be shown as JSON: %(error)s)") % {
                 "error": error}
-        return format_html('<pre class="payload">{}</pre>', text)
+        return render_to_string("admin/segments/submission/payload.html", {"text": text})
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:

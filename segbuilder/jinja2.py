@@ -16,5 +16,6 @@ def environment(**options: Any) -> Environment:
     env = Environment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                       **options)
     # `_()` and `ngettext()` are Django's: the page's language, Django's catalogue.
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    # (The i18n extension adds this method; the type stubs do not know it.)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -42,7 +43,7 @@ def _formset_errors(formset: NestedFormSet, noun: str, *, where: str) -> list[Bu
 def _form_errors(form: forms.Form, where: str, *, anchor: str) -> list[BuilderError]:
     errors = []
     for name, messages in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS or name not in form.fields:
+        if name == NON_FIELD_ERRORS or name not in form.fields:
             field_where, field_anchor = where, anchor
         else:
             bound = form[name]
@@ -57,5 +58,5 @@ LEVEL_NOUNS = {"rules": gettext_lazy("rule"), "children": gettext_lazy("sub-rule
 
 
 def _level_noun(formset: NestedFormSet) -> str:
-    suffix = formset.prefix.rsplit("-", 1)[-1]
+    suffix = (formset.prefix or "").rsplit("-", 1)[-1]
     return str(LEVEL_NOUNS.get(suffix, suffix))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -136,11 +137,13 @@ class NestedFormSet(BaseFormSet):
     """A formset of NestedForms: Django validates every row but deleted ones
     (NestedForm.is_valid takes in its children)."""
 
-    def live_forms(self) -> list[forms.Form]:
+    forms: list[NestedForm]
+
+    def live_forms(self) -> list[NestedForm]:
         """The rows that are part of the segment: neither deleted nor empty extras."""
         return [form for form in self.forms if self.is_live(form)]
 
-    def is_live(self, form: forms.Form) -> bool:
+    def is_live(self, form: NestedForm) -> bool:
         if form.empty_permitted and not form.has_changed():
             return False
         return not form.marked_deleted
@@ -230,8 +233,8 @@ def _current_label(labelled) -> str:
 _lazy_label = lazy(_current_label, str)
 
 
-def _kind_choices(depth: int) -> list[tuple[str, str]]:
-    choices = [(kind.key, _lazy_label(kind)) for kind in RULE_KINDS]
+def _kind_choices(depth: int) -> list[tuple[str, Any]]:
+    choices: list[tuple[str, Any]] = [(kind.key, _lazy_label(kind)) for kind in RULE_KINDS]
     choices.append((CUSTOM, _("Custom rule (enter its fields)")))
     if depth == 0:
         choices.append((GROUP, _("Group of sub-rules only")))
@@ -293,7 +296,9 @@ class RuleForm(NestedForm):
         super().__init__(*args, **kwargs)
         self.depth = depth
         if depth:
-            self.fields["kind"].choices = SUB_RULE_KIND_CHOICES
+            kind_field = self.fields["kind"]
+            assert isinstance(kind_field, forms.ChoiceField)
+            kind_field.choices = SUB_RULE_KIND_CHOICES
             del self.fields["condition"]
         self.held_kind = self["kind"].value() or ""
         for name, field in KIND_FIELDS.get(self.held_kind, {}).items():
@@ -350,7 +355,8 @@ class RuleForm(NestedForm):
                 spec.name: data[kind_param_field_name(kind, spec.name)] for spec in rule_kind.params
             })
         elif kind == CUSTOM:
-            rule = Rule(*(data[name] for name in OWN_RULE_FIELDS),
+            assert self.params is not None  # a custom rule has its params formset
+            rule = Rule(**{name: data[name] for name in OWN_RULE_FIELDS},
                         params=[form.to_param() for form in self.params.live_forms()])
         else:
             rule = Rule()

@@ -22,6 +22,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.formsets import DELETION_FIELD_NAME, TOTAL_FORM_COUNT
+from django.utils.datastructures import MultiValueDict
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
@@ -203,7 +204,7 @@ _DELETE_BOX = forms.CheckboxInput()
 
 def is_ticked(data: Mapping[str, Any], name: str) -> bool:
     """A checkbox as posted, read as its form field will read it."""
-    return _DELETE_BOX.value_from_datadict(data, {}, name)
+    return _DELETE_BOX.value_from_datadict(data, MultiValueDict(), name)
 
 
 def _whole_number(value: Any) -> int:

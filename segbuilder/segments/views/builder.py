@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -45,6 +46,8 @@ def builder(request: HttpRequest) -> HttpResponse:
     if not can_send(request.user):
         return render_builder(request, forms, key=key, preview=preview, summary=summary,
                               status=403, send_refused=True)
+    # Every page needs a login (LoginRequiredMiddleware): the user is a User.
+    assert isinstance(request.user, User)
     result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
                             key=key or uuid.uuid4())
     submission = result.submission

@@ -57,7 +57,7 @@ def run() -> list[Row]:
 
 def _requests(client, shape: str, size: int, per_selection: int) -> dict:
     from segbuilder.altcraft.codec import payload_to_json
-    from segbuilder.segments.forms import BuilderForms
+    from segbuilder.segments.build.forms import BuilderForms
 
     preview = urlencode(builder_post(size, per_selection=per_selection), doseq=True)
     error = urlencode(builder_post(size, name="", per_selection=per_selection), doseq=True)

@@ -1,5 +1,5 @@
 """4. History at scale, on PostgreSQL: two scratch databases filled by
-`manage.py bulk_load_submissions`, one with 1,000 submissions and one with a
+`benchmarks/bulk_load.py`, one with 1,000 submissions and one with a
 million (the same first 1,000, then more), each served by gunicorn. Each
 list URL (history list, filters, search; Django's admin list, a status
 filter, a year, a search) is timed on both servers in turns, beside the login
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,10 @@ from urllib.parse import quote
 
 import requests
 
+from benchmarks.bulk_load import bulk_load
 from benchmarks.common import (
+    PY,
+    ROOT,
     Env,
     Row,
     drop_database,
@@ -25,7 +29,6 @@ from benchmarks.common import (
     fresh_database,
     gunicorn,
     logged_in_session,
-    manage,
     prepare_database,
 )
 
@@ -97,20 +100,18 @@ def run(env: Env) -> list[Row]:
 
 def _measure(big: Env, small: Env) -> list[Row]:
     prepare_database(small)
-    manage(small, "bulk_load_submissions", "--count", str(FIRST_ROWS), "--seed", "1",
-           "-v", "0")
+    subprocess.run([PY, "-m", "benchmarks.bulk_load", "--count", str(FIRST_ROWS), "--seed", "1"],
+                   cwd=ROOT, env=small.vars(), check=True, stdout=subprocess.DEVNULL)
     prepare_database(big)
     os.environ.update(big.vars())
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("bulk_load_submissions", count=FIRST_ROWS, seed=1, verbosity=0)
+    bulk_load(count=FIRST_ROWS, seed=1)
     _pick_rare_words()
     few = _query_counts()
     started = time.perf_counter()
-    call_command("bulk_load_submissions", count=ROWS - FIRST_ROWS, seed=2, verbosity=0)
+    bulk_load(count=ROWS - FIRST_ROWS, seed=2)
     loaded = time.perf_counter() - started
     many = _query_counts()
     rows = [Row("4", f"bulk load of {ROWS - FIRST_ROWS:,} submissions (COPY, VACUUM ANALYZE)",

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import translation
 from lxml import html as lxml_html
 
+from segbuilder.segments.history.views import builder_from_url
+
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -390,8 +392,8 @@ def test_the_lockout_page_in_russian(russian, django_user_model):
 
 @pytest.mark.django_db
 def test_the_history_in_russian_with_rows_of_every_status_and_pages(editor_ru):
+    from segbuilder.segments.history.views import HISTORY_PAGE_SIZE
     from segbuilder.segments.models import Submission
-    from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
 
     for number, (status, kind) in enumerate(zip(Submission.Status.values,
                                                 ("static", "dynamic", "updatable") * 2,
@@ -468,7 +470,7 @@ def test_a_payload_that_cannot_be_read_in_russian(editor_ru):
     detail = assert_russian(editor_ru.get(reverse("submission_detail", args=[row.pk])),
                             "Этот запрос нельзя показать в XML:")
     assert "Простыми словами" not in detail
-    response = editor_ru.get(reverse("submission_clone", args=[row.pk]), follow=True)
+    response = editor_ru.get(builder_from_url(row.pk), follow=True)
     assert_russian(response, "Эту отправку нельзя открыть в конструкторе: Запрос не удалось "
                              "прочитать как сегмент: is_static должно быть true или false")
 
@@ -513,13 +515,13 @@ def test_the_diff_page_in_russian(editor_ru):
 @pytest.mark.django_db
 def test_an_import_that_cannot_be_read_in_russian(editor_ru):
     missing_comma = '{\n"name": "x"\n"is_static": true}'
-    response = editor_ru.post(reverse("builder_import"), {"payload": missing_comma})
+    response = editor_ru.post(reverse("builder"), {"action": "import", "payload": missing_comma})
     assert_russian(response, "Вставленный JSON не удалось прочитать в строке 3, позиции 1: "
                              "ожидалась запятая. Вероятно, в конце строки 2 не хватает запятой.",
                    "Строка 3:", "Начать с готового запроса", "Импортировать")
-    response = editor_ru.post(reverse("builder_import"), {"payload": "  "})
+    response = editor_ru.post(reverse("builder"), {"action": "import", "payload": "  "})
     assert_russian(response, "Поле пустое: сначала вставьте запрос в JSON или XML.")
-    response = editor_ru.post(reverse("builder_import"), {"payload": "<segment/>"})
+    response = editor_ru.post(reverse("builder"), {"action": "import", "payload": "<segment/>"})
     assert_russian(response, "корневой элемент должен быть <xml>, а не <segment>")
 
 
@@ -532,7 +534,8 @@ def test_an_import_with_notes_and_problems_in_russian(editor_ru):
     payload["colour"] = "синий"
     payload["segment"][0]["queries"][0]["condition"] = ""
     payload["segment"][0]["percent_to"] = 0
-    response = editor_ru.post(reverse("builder_import"), {"payload": json.dumps(payload)})
+    response = editor_ru.post(reverse("builder"),
+                              {"action": "import", "payload": json.dumps(payload)})
     text = assert_russian(
         response, "Импортирован вставленный запрос в JSON: динамический сегмент с 1 выборкой "
                   "и 2 правилами.", "Вставленное поле token не сохранено",
@@ -547,7 +550,7 @@ def test_a_clone_in_russian(editor_ru):
     from tests.examples import example_payload
 
     row = stored(editor_ru.user, payload=example_payload("updatable", "json"), kind="updatable")
-    assert_russian(editor_ru.get(reverse("submission_clone", args=[row.pk])),
+    assert_russian(editor_ru.get(builder_from_url(row.pk)),
                    f"Заполнено из отправки №{row.pk}", "отправил maria",
                    "обновляемый сегмент с 1 выборкой и 2 правилами")
 
@@ -663,7 +666,7 @@ def test_a_message_nobody_translated_is_shown_as_it_came():
 
 
 def test_rule_kind_names_follow_the_language_of_the_request():
-    from segbuilder.segments.forms import RuleForm
+    from segbuilder.segments.build.forms import RuleForm
 
     with translation.override("ru"):
         form = RuleForm(prefix="r")
@@ -677,7 +680,7 @@ def test_rule_kind_names_follow_the_language_of_the_request():
 
 
 def test_validation_errors_of_the_builder_follow_the_language():
-    from segbuilder.segments.forms import MAX_RULES, BuilderForms
+    from segbuilder.segments.build.forms import MAX_RULES, BuilderForms
     from tests.formdata import builder_data, custom, selection, statseg
 
     data = builder_data(name=" ", kind="dynamic", selections=[
@@ -698,7 +701,7 @@ def test_validation_errors_of_the_builder_follow_the_language():
 
 
 def test_the_picker_failures_of_ours_are_shown_in_the_language_of_the_page():
-    from segbuilder.segments.pickers import (
+    from segbuilder.segments.build.pickers import (
         ALTCRAFT_ERROR,
         NO_TIME,
         UNREADABLE,
@@ -727,7 +730,7 @@ def test_the_picker_failures_of_ours_are_shown_in_the_language_of_the_page():
 ])
 def test_an_import_is_summed_up_in_the_language_of_the_page(kind, selections, english, russian):
     from segbuilder.altcraft.segment import Kind, Rule, Segment, Selection
-    from segbuilder.segments.imports import ImportResult
+    from segbuilder.segments.build.imports import ImportResult
 
     rules = [Rule("a", "b", "c", "d"), Rule("a", "b", "c", "e")]
     segment = Segment("S", Kind(kind), list_id=1,

@@ -62,7 +62,7 @@ def test_the_token_is_in_no_page_no_row_and_no_log(admin_client, secret_sandbox,
     for submission in Submission.objects.filter(status="unknown"):
         visit(admin_client.post(reverse("submission_check", args=[submission.pk])))
     pasted = f'{{"name": "Pasted", "is_static": true, "list_id": 2, "token": "{TOKEN}"}}'
-    visit(admin_client.post(reverse("builder_import"), {"payload": pasted}))
+    visit(admin_client.post(reverse("builder"), {"action": "import", "payload": pasted}))
     for url in (reverse("history"), "/admin/segments/submission/"):
         visit(admin_client.get(url))
     for submission in Submission.objects.all():

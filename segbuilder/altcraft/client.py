@@ -266,11 +266,12 @@ class AltcraftClient:
               deadline: float) -> _Body:
         """Send with retries of the failures that happen before anything is
         sent, all before `deadline`."""
+        allowed = deadline - time.monotonic()  # what the messages say it had
         attempts = 0
         while True:
             attempts += 1
             try:
-                return self._send_once(method, body, headers, deadline)
+                return self._send_once(method, body, headers, deadline, allowed)
             except FailedBeforeSending as error:
                 pause = self.backoff * 2 ** (attempts - 1)
                 if attempts > self.retries or not error.retryable:
@@ -284,7 +285,7 @@ class AltcraftClient:
                 time.sleep(pause)
 
     def _send_once(
-        self, method: str, body: bytes, headers: dict[str, str], deadline: float
+        self, method: str, body: bytes, headers: dict[str, str], deadline: float, allowed: float
     ) -> _Body:
         url = f"{self.base_url}{method}/"
         started = time.monotonic()
@@ -304,7 +305,7 @@ class AltcraftClient:
         except (requests.RequestException, urllib3.exceptions.HTTPError, _OutOfTime) as error:
             elapsed_ms = _ms_since(started)
             out_of_time = isinstance(error, _OutOfTime) or time.monotonic() >= deadline
-            failure = self._classify(method, error, out_of_time=out_of_time)
+            failure = self._classify(method, error, out_of_time=out_of_time, allowed=allowed)
             logger.warning(
                 "Altcraft %s failed after %d ms: %s", method, elapsed_ms, type(failure).__name__
             )
@@ -315,7 +316,8 @@ class AltcraftClient:
         return _Body(response.status_code, content, too_large, elapsed_ms, content_type)
 
     def _classify(
-        self, method: str, error: BaseException, *, out_of_time: bool = False
+        self, method: str, error: BaseException, *, out_of_time: bool = False,
+        allowed: float | None = None,
     ) -> AltcraftError:
         """What a failed attempt means. Only a connection never made (refused,
         DNS, connect timeout) or a certificate refused in the handshake proves
@@ -337,7 +339,8 @@ class AltcraftClient:
                 retryable=not certificate,
             )
         if out_of_time:
-            what = f"Altcraft at {where} did not finish answering within {self.total_timeout:g} s"
+            seconds = self.total_timeout if allowed is None else allowed
+            what = f"Altcraft at {where} did not finish answering within {_seconds(seconds)} s"
         elif isinstance(error, _READ_TIMEOUTS):
             what = f"Altcraft at {where} did not answer within {self.timeout:g} s"
         elif isinstance(error, _TLS_ERRORS):
@@ -647,6 +650,11 @@ def _status_hint(status: int) -> str:
         403: "access denied",
         404: "not found: check ALTCRAFT_API_URL",
     }.get(status, "the request was refused")
+
+
+def _seconds(value: float) -> str:
+    """Seconds as people read them: 25, 1, 0.4."""
+    return f"{value:.1f}".removesuffix(".0") if value < 10 else f"{round(value)}"
 
 
 def _shorten(text: str, limit: int = 500) -> str:

@@ -19,6 +19,10 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments")
 
     def ready(self) -> None:
+        # The admin of the history lives with the history (Django's autodiscovery
+        # looks for segments/admin.py only).
+        from segbuilder.segments.history import admin  # noqa: F401
+
         # Once per process, at start-up (never switched per request).
         _, middle, oldest = gc.get_threshold()
         gc.set_threshold(GC_YOUNGEST_THRESHOLD, middle, oldest)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.segment import Kind, PayloadError, Segment
 
 # A kind as the history shows it: lower case, as in "a dynamic segment".
@@ -149,10 +148,6 @@ class Submission(models.Model):
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
-
-    @property
-    def payload_json(self) -> str:
-        return payload_to_json(self.sent_payload)
 
     @property
     def sent_payload(self) -> dict:

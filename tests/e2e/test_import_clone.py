@@ -90,7 +90,7 @@ def test_a_person_imports_the_documented_xml_sends_it_and_starts_again_from_the_
 
     # Clone it: the builder shows the same values.
     page.get_by_role("link", name="Use as a starting point").click()
-    expect(page).to_have_url(live_server.url + f"/history/{original.pk}/clone/")
+    expect(page).to_have_url(live_server.url + f"/?from={original.pk}")
     expect(page.locator("#import-result")).to_contain_text(f"submission #{original.pk}")
     expect_the_documented_updatable_segment(page)
     shot("4-cloned")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
-from segbuilder.segments.pickers import LIST_LABELS, cached_picker_lists
+from segbuilder.segments.build.pickers import LIST_LABELS, cached_picker_lists
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from django import template
 from django.template import engines
 from django.utils.safestring import SafeString, mark_safe
 
-from segbuilder.segments.forms import BuilderForms
+from segbuilder.segments.build.forms import BuilderForms
 
 register = template.Library()
 

@@ -26,9 +26,13 @@ from segbuilder.altcraft.segment import (
     Rule,
     Segment,
 )
+from segbuilder.segments.build.row_budget import (
+    MAX_PARAMS_IN_RULE,
+    overrun_texts,
+    overruns_of_payload,
+)
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import codec_reason, field_text, location_text, problem_text
-from segbuilder.segments.row_budget import MAX_PARAMS_IN_RULE, overrun_texts, overruns_of_payload
 
 FORMAT_NAMES = {"json": "JSON", "xml": "XML"}
 _XML_ROOT = re.compile(r"<xml[\s>/]")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from segbuilder.altcraft.segment import Kind
-from segbuilder.segments.forms import BuilderForms, NestedFormSet
+from segbuilder.segments.build.forms import BuilderForms, NestedFormSet
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.diff import (
+from segbuilder.segments.history.diff import (
     Change,
     FieldChange,
     LineTag,

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
-from segbuilder.segments.builder_errors import builder_errors
-from segbuilder.segments.forms import BuilderForms
+from segbuilder.segments.build.errors import builder_errors
+from segbuilder.segments.build.forms import BuilderForms
 from tests.formdata import builder_data, custom, group, param, selection, statseg
 
 pytestmark = pytest.mark.django_db

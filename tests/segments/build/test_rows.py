@@ -12,7 +12,7 @@ from django.utils import translation
 from lxml import html as lxml_html
 
 from segbuilder.altcraft.segment import Segment
-from segbuilder.segments.forms import TAMPERED_MESSAGE, BuilderForms
+from segbuilder.segments.build.forms import TAMPERED_MESSAGE, BuilderForms
 from segbuilder.segments.templatetags.rows import builder_rows
 from tests.examples import example_payload
 from tests.formdata import (

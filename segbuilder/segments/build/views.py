@@ -1,4 +1,6 @@
-"""The builder page: compose, preview and send a segment."""
+"""The builder page, one URL for all it does: compose, preview and send a
+segment (POST), import a pasted payload (POST with action=import), start
+from a past submission (GET ?from=<pk>); and the pickers' lists as JSON."""
 
 from __future__ import annotations
 
@@ -6,25 +8,38 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from segbuilder.altcraft.segment import Kind
-from segbuilder.segments import row_budget
-from segbuilder.segments.builder_errors import builder_errors
-from segbuilder.segments.forms import KIND_CHOICES, KIND_HELP, BuilderForms
+from segbuilder.segments.build import imports, row_budget
+from segbuilder.segments.build.errors import builder_errors
+from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms
+from segbuilder.segments.build.pickers import picker_lists
+from segbuilder.segments.build.summary import segment_summary
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import problem_text
 from segbuilder.segments.services import segment_preview, segment_submit
-from segbuilder.segments.summary import segment_summary
+
+IMPORT = "import"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def builder(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method != "POST":
+        if "from" in request.GET:
+            return builder_from_submission(request, request.GET["from"])
         return render_builder(request, BuilderForms())
+    if request.POST.get("action") == IMPORT:
+        return builder_import(request)
+    return builder_post(request)
+
+
+def builder_post(request: HttpRequest) -> HttpResponse:
+    """The builder's own form: preview it, or send it."""
     # Counted before any form is built: the forms of a post over budget
     # would hold the worker for as long as they took to build.
     overruns = row_budget.overruns_posted(request.POST)
@@ -65,6 +80,33 @@ def builder(request: HttpRequest) -> HttpResponse:
                           preview=preview, summary=summary)
 
 
+def builder_import(request: HttpRequest) -> HttpResponse:
+    """A pasted payload: the builder filled with it, or the builder with the
+    text kept in the box and what is wrong with it."""
+    text = request.POST.get("payload", "")
+    try:
+        result = imports.segment_import(text=text)
+    except imports.PayloadUnreadable as error:
+        return render_builder(request, BuilderForms(), import_text=text, import_error=error)
+    forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
+    return render_builder(request, forms, imported=result)
+
+
+def builder_from_submission(request: HttpRequest, raw_pk: str) -> HttpResponse:
+    """The builder filled with what a submission sent, to edit and send anew."""
+    if not raw_pk.isascii() or not raw_pk.isdigit() or len(raw_pk) > 18:
+        return redirect("builder")
+    submission = get_object_or_404(Submission.objects.select_related("author"), pk=int(raw_pk))
+    try:
+        result = imports.submission_clone(submission=submission)
+    except imports.PayloadUnreadable as error:
+        messages.error(request, _("This submission cannot fill the builder: %(reason)s")
+                       % {"reason": error.message})
+        return redirect("submission_detail", pk=submission.pk)
+    forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
+    return render_builder(request, forms, imported=result, cloned_from=submission)
+
+
 def posted_key(request: HttpRequest) -> uuid.UUID | None:
     """The builder form's one-time submission key, if it posted a valid one."""
     try:
@@ -97,3 +139,14 @@ def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 2
         **context,
     }, status=status)
 
+
+
+@require_safe
+@never_cache
+def pickers(request: HttpRequest) -> JsonResponse:
+    """{"databases": [{"id", "name"}...], "segments": [...], "resources": [...],
+    "errors": {list: message}}; `?refresh=1` asks Altcraft again. Always 200:
+    a list that failed is empty and has its message in `errors`. Login is
+    required (LoginRequiredMiddleware)."""
+    lists = picker_lists(refresh=request.GET.get("refresh") == "1")
+    return JsonResponse(lists.as_json())

@@ -17,9 +17,9 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from segbuilder.altcraft.segment import Segment
-from segbuilder.segments.admin import CSV_COLUMNS, SubmissionAdmin
+from segbuilder.segments.history.admin import CSV_COLUMNS, SubmissionAdmin
+from segbuilder.segments.history.selectors import CappedPaginator
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import CappedPaginator
 from segbuilder.segments.services import segment_submit
 from tests.examples import example_payload
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.forms import (
+from segbuilder.segments.build.forms import (
     MAX_PARAMS,
     MAX_RULES,
     MAX_SELECTIONS,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.row_budget import (
+from segbuilder.segments.build.row_budget import (
     ABSOLUTE_MAX_FACTOR,
     MAX_PARAMS_IN_RULE,
     MAX_RULES_IN_SELECTION,

@@ -11,15 +11,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import caches
-from django.core.management import call_command
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.urls import reverse
 from lxml import html as lxml_html
 
-from segbuilder.segments import selectors
+from segbuilder.segments.history import selectors
+from segbuilder.segments.history.selectors import CappedPaginator
+from segbuilder.segments.history.views import HISTORY_PAGE_SIZE
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import CappedPaginator
-from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
 from tests.examples import example_payload
 
 pytestmark = pytest.mark.django_db
@@ -229,21 +228,3 @@ def test_the_admin_author_filter_offers_only_people_who_sent_something(
                         if "oleg" in details.text_content()]
     links = author_filter.xpath(".//a/text()")
     assert [text.strip() for text in links] == ["All", "oleg", "petr"]
-
-
-# --- the bulk load --------------------------------------------------------------------------
-
-
-def test_the_bulk_load_adds_submissions_that_look_real_newest_with_the_highest_ids():
-    call_command("bulk_load_submissions", count=300, authors=3, days=30, verbosity=0)
-    rows = list(Submission.objects.order_by("id"))
-    assert len(rows) == 300 and len({row.key for row in rows}) == 300
-    assert [row.created_at for row in rows] == sorted(row.created_at for row in rows)
-    assert rows[-1].created_at - rows[0].created_at > datetime.timedelta(days=29)
-    assert {row.author.username for row in rows} == {"author01", "author02", "author03"}
-    assert {row.status for row in rows} >= {"created", "rejected"}
-    created = [row for row in rows if row.status == "created"]
-    assert all(row.altcraft_id and row.answer for row in created)
-    assert all(row.payload["segment"][0]["queries"] for row in rows)
-    call_command("bulk_load_submissions", count=10, authors=3, seed=2, verbosity=0)
-    assert Submission.objects.count() == 310

@@ -11,8 +11,8 @@ from lxml import html as lxml_html
 
 from segbuilder.altcraft.rulekinds import RULE_KINDS
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.segments.build.summary import KIND_PHRASES, segment_summary
 from segbuilder.segments.models import Submission
-from segbuilder.segments.summary import KIND_PHRASES, segment_summary
 from tests.examples import example_payload
 from tests.formdata import builder_data, custom, group, param, selection, statseg
 

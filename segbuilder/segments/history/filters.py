@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from segbuilder.segments.authors import submission_authors
-from segbuilder.segments.forms import KIND_CHOICES
+from segbuilder.segments.build.forms import KIND_CHOICES
+from segbuilder.segments.history.authors import submission_authors
 from segbuilder.segments.models import Submission
 
 FILTER_FIELDS = ("q", "status", "kind", "author", "date_from", "date_to")

@@ -1,5 +1,10 @@
-"""`manage.py bulk_load_submissions`: fill the history with made-up submissions,
-fast, to see how the history pages and the admin behave with years of it.
+"""Fill the history with made-up submissions, fast, to see how the history
+pages and the admin behave with years of it (a benchmark tool, not a command
+of the app):
+
+    DJANGO_SETTINGS_MODULE=segbuilder.settings DEBUG=true \
+        .venv/bin/python -m benchmarks.bulk_load [--count N] [--authors N] [--days N] [--seed N]
+
 
 On PostgreSQL the rows go in through COPY (a million in about a minute),
 followed by VACUUM ANALYZE;
@@ -12,6 +17,7 @@ the rows cannot be told from real history.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import random
@@ -19,13 +25,20 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connection, transaction
-from django.utils import timezone
+import django
 
-from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.models import Submission, search_text_of
+if __name__ == "__main__":  # run as a script: Django is set up before the models load
+    from segbuilder.startup import settings_or_exit
+
+    settings_or_exit()
+    django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection  # noqa: E402
+from segbuilder.segments.models import Submission, search_text_of  # noqa: E402
 
 STATUS_WEIGHTS = {
     Submission.Status.CREATED: 90, Submission.Status.REJECTED: 5, Submission.Status.FAILED: 2,
@@ -46,25 +59,30 @@ PAYLOAD_VARIANTS = 40
 BATCH = 5_000
 
 
-class Command(BaseCommand):
-    help = ("Add made-up submissions to the history, fast (COPY on PostgreSQL), for "
-            "benchmarks. Not for a real server: the rows look like real history.")
+def bulk_load(*, count: int = 1_000_000, authors: int = 20, days: int = 3 * 365,
+              seed: int = 1) -> None:
+    """Add `count` submissions by `authors` authors (made if missing), spread
+    over `days` days up to now."""
+    if count < 0 or authors < 1 or days < 1:
+        raise ValueError("count must be 0 or more, authors and days 1 or more")
+    load = _copy if connection.vendor == "postgresql" else _insert_many
+    load(count, author_ids=_authors(authors), days=days, rng=random.Random(seed))
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--count", type=int, default=1_000_000,
-                            help="how many submissions to add (default 1,000,000)")
-        parser.add_argument("--authors", type=int, default=20,
-                            help="spread over this many authors, made if missing (default 20)")
-        parser.add_argument("--days", type=int, default=3 * 365,
-                            help="spread over this many days up to now (default 3 years)")
-        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
 
-    def handle(self, *args, count: int, authors: int, days: int, seed: int, **options) -> None:
-        if count < 0 or authors < 1 or days < 1:
-            raise CommandError("--count must be 0 or more, --authors and --days 1 or more.")
-        load = _copy if connection.vendor == "postgresql" else _insert_many
-        load(count, author_ids=_authors(authors), days=days, rng=random.Random(seed))
-        self.stdout.write(f"Added {count} submissions by {authors} authors over {days} days.")
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1_000_000,
+                        help="how many submissions to add (default 1,000,000)")
+    parser.add_argument("--authors", type=int, default=20,
+                        help="spread over this many authors, made if missing (default 20)")
+    parser.add_argument("--days", type=int, default=3 * 365,
+                        help="spread over this many days up to now (default 3 years)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    arguments = parser.parse_args()
+    bulk_load(count=arguments.count, authors=arguments.authors, days=arguments.days,
+              seed=arguments.seed)
+    print(f"Added {arguments.count} submissions by {arguments.authors} authors over "
+          f"{arguments.days} days.")
 
 
 def _authors(count: int) -> list[int]:
@@ -169,3 +187,7 @@ def _insert_many(count: int, **kwargs) -> None:
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+if __name__ == "__main__":
+    main()

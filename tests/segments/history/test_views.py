@@ -15,9 +15,9 @@ from lxml import html as lxml_html
 
 from segbuilder.altcraft.codec import payload_from_json, payload_from_xml
 from segbuilder.altcraft.segment import Segment
+from segbuilder.segments.history.views import HISTORY_PAGE_SIZE
 from segbuilder.segments.models import Submission
 from segbuilder.segments.services import segment_submit
-from segbuilder.segments.views.history import HISTORY_PAGE_SIZE
 from tests.examples import example_payload
 
 pytestmark = pytest.mark.django_db
@@ -400,7 +400,7 @@ def test_the_detail_offers_the_submission_as_a_starting_point(logged_in, user):
     page = page_of(logged_in.get(f"/history/{row.pk}/"))
     link = page.get_element_by_id("clone-link")
     assert (link.get("href"), link.text_content()) == (
-        f"/history/{row.pk}/clone/", "Use as a starting point")
+        f"/?from={row.pk}", "Use as a starting point")
 
 
 def detail(client, row):

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from segbuilder.altcraft.sandbox import SandboxServer
-from segbuilder.segments import check as check_module
-from segbuilder.segments.check import StillSending, submission_check
+from segbuilder.segments.history import check as check_module
+from segbuilder.segments.history.check import StillSending, submission_check
+from segbuilder.segments.history.views import builder_from_url
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
 
@@ -73,7 +74,7 @@ def test_no_segment_of_that_name_settles_it_as_not_created_and_offers_to_send_ag
     page = check(editor, submission)
     assert submission.status == "not_created" and submission.altcraft_id is None
     assert "not found, so it was not created" in submission.error_text
-    assert reverse("submission_clone", args=[submission.pk]) in page
+    assert builder_from_url(submission.pk) in page
 
 
 def test_an_id_another_row_holds_still_counts_after_altcraft_handed_it_out_again(

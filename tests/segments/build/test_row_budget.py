@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from segbuilder.segments import row_budget
-from segbuilder.segments.row_budget import (
+from segbuilder.segments.build import row_budget
+from segbuilder.segments.build.row_budget import (
     MAX_PARAMS_IN_SEGMENT,
     MAX_ROWS_POSTED,
     MAX_RULES_IN_SEGMENT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from segbuilder.segments.models import Submission
-from tests.segments.test_import import import_error, import_text, textarea_text
+from tests.segments.build.test_import import import_error, import_text, textarea_text
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json
-from segbuilder.segments import authors
+from segbuilder.segments.history import authors
+from segbuilder.segments.history.selectors import CappedPaginator, search_condition
 from segbuilder.segments.models import Submission
-from segbuilder.segments.selectors import CappedPaginator, search_condition
 
 # The product's name on every admin page, in the reader's language.
 admin.site.site_header = _("Altcraft segment builder")

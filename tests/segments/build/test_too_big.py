@@ -12,7 +12,7 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from segbuilder.altcraft.segment import Segment
-from segbuilder.segments.forms import BuilderForms, RuleForm, SelectionForm
+from segbuilder.segments.build.forms import BuilderForms, RuleForm, SelectionForm
 from segbuilder.segments.models import Submission
 from tests.formdata import builder_data, custom, selection, statseg
 
@@ -108,11 +108,6 @@ def test_a_post_over_a_budget_gets_the_counts_and_builds_no_forms(request, no_fo
     assert Submission.objects.count() == 0
 
 
-def test_a_post_over_budget_to_the_import_address_is_answered_the_same(editor, no_forms):
-    response = editor.post(reverse("builder_import"), claimed(selections=21))
-    assert response.status_code == 400 and too_big_problems(response)
-
-
 def test_a_post_within_the_budgets_is_built_as_ever(editor):
     response = editor.post(reverse("builder"), builder_data(selections=[
         selection(statseg(n + 1)) for n in range(3)]))
@@ -182,7 +177,7 @@ def test_a_paste_over_a_budget_gets_the_counts_and_fills_nothing(request, counte
     client = request.getfixturevalue(who)
     text, message = PASTES[budget][0](), PASTES[budget][1]
     started = time.monotonic()
-    response = client.post(reverse("builder_import"), {"payload": text})
+    response = client.post(reverse("builder"), {"action": "import", "payload": text})
     assert time.monotonic() - started < DEADLINE_S
     page = lxml_html.fromstring(response.content)
     (error,) = page.xpath('//*[@id="import-error"]')

@@ -305,4 +305,7 @@
   numberRows(form);
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();
+  // The page's readiness signal: every listener above is in place (tests
+  // wait for it instead of sleeping).
+  form.dataset.ready = "true";
 })();

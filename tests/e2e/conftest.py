@@ -137,9 +137,15 @@ def builder(page, live_server, client, editor, settings) -> Iterator:
 
     response = page.goto(live_server.url + "/")
     assert page.url == live_server.url + "/", "the session cookie did not log the user in"
+    wait_until_ready(page)
     assert response.headers["content-security-policy"] == STRICT_CSP
     yield page
     assert problems == [], problems
+
+
+def wait_until_ready(page) -> None:
+    """Until builder.js has wired the page (its readiness signal, data-ready)."""
+    page.locator("#builder[data-ready]").wait_for(state="attached")
 
 
 def _with_strict_csp(route) -> None:

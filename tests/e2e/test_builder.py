@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from segbuilder.segments.models import Submission
+from tests.e2e.conftest import wait_until_ready
 from tests.examples import example_payload
 
 pytestmark = pytest.mark.browser
@@ -195,6 +196,7 @@ def test_a_person_builds_each_documented_example_and_altcraft_receives_exactly_i
     assert segments_added(sandbox_settings) == []
 
     page.goto(live_server.url + "/")
+    wait_until_ready(page)
     build(page)
     shot("2-filled")
     press_send(page)
@@ -527,9 +529,13 @@ def test_leaving_a_segment_not_yet_sent_asks_first_and_staying_keeps_it(builder,
     page.get_by_role("link", name="History").click()
     expect(page).to_have_url(live_server.url + "/history/")
     page.go_back()
-    page.get_by_role("textbox", name="Segment name").fill("Half done")
-    page.get_by_role("link", name="History").click()
-    expect(page.get_by_role("textbox", name="Segment name")).to_have_value("Half done")
+    wait_until_ready(page)
+    name = page.get_by_role("textbox", name="Segment name")
+    name.click()  # a real click: Chromium asks before leaving only after the person acted
+    name.fill("Half done")
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="History").click()
+    expect(name).to_have_value("Half done")
     assert asked == ["beforeunload"] and page.url == live_server.url + "/"
 
     # The builder's own buttons post everything: no question.
@@ -540,7 +546,8 @@ def test_leaving_a_segment_not_yet_sent_asks_first_and_staying_keeps_it(builder,
     # Back filled from the server, the page still holds the unsent segment;
     # this time the person confirms, and goes.
     answer["stay"] = False
-    page.get_by_role("link", name="History").click()
+    with page.expect_event("dialog"):
+        page.get_by_role("link", name="History").click()
     expect(page).to_have_url(live_server.url + "/history/")
     assert asked == ["beforeunload", "beforeunload"]
 

@@ -16,6 +16,8 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
+from tests.e2e.conftest import wait_until_ready
+
 pytestmark = pytest.mark.browser
 
 
@@ -121,6 +123,7 @@ def test_with_altcraft_unreachable_the_fields_take_typed_ids_and_a_note_says_so(
     sandbox_settings.set_fault("refuse")  # the port now refuses, as when Altcraft is down
     cache.clear()
     page.goto(live_server.url + "/")
+    wait_until_ready(page)
 
     note = page.locator("#pickers-fallback")
     expect(note).to_be_visible()

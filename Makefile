@@ -1,17 +1,28 @@
 # The two commands of the quick start: `make run` and `make test`.
 VENV ?= .venv
+MESSAGES_TMP := $(shell mktemp -d 2>/dev/null || echo /tmp)
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup run test test-browser test-fast lint messages chromium clean
+.PHONY: setup run test test-browser test-fast lint messages chromium clean lock
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs exactly the locked versions, each checked against its hash
+# (requirements-dev.lock holds the runtime's requirements.lock and the tools).
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After changing requirements.txt or requirements-dev.txt: pin every package
+# they need, with hashes. A team server installs requirements.lock.
+LOCK = $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links
+lock: setup
+	$(LOCK) -o requirements.lock requirements.txt
+	$(LOCK) -o requirements-dev.lock requirements-dev.txt
 
 # Sets up, migrates, creates an admin on first run, starts the sandbox
 # Altcraft (unless ALTCRAFT_API_URL points elsewhere) and the app.
@@ -31,12 +42,20 @@ test-browser: setup chromium
 lint: setup
 	$(VENV)/bin/ruff check .
 
-# Russian translations: collect the marked strings into locale/ru/.../django.po,
-# then compile django.mo. Both are committed, so running the app needs no
-# gettext; tests/test_i18n.py fails when the .mo lags behind the .po.
+# Russian translations: collect the marked strings into locale/ru/.../django.po
+# (Django's makemessages for Python and Django templates, Jinja2's own extractor
+# for the .jinja rows: makemessages cannot read Jinja2), then compile django.mo.
+# Both are committed, so running the app needs no gettext; tests/test_i18n.py
+# fails when the .mo lags behind the .po.
 messages: setup
-	DEBUG=true $(PY) manage.py makemessages -l ru --no-obsolete --add-location=file -e html,txt,py,jinja \
+	cp locale/ru/LC_MESSAGES/django.po $(MESSAGES_TMP)/before.po
+	DEBUG=true $(PY) manage.py makemessages -l ru --keep-pot --add-location=file \
 	  --ignore=$(VENV) --ignore=staticfiles --ignore=tests --ignore=benchmarks
+	$(PY) scripts/jinja_pot.py > $(MESSAGES_TMP)/jinja.pot
+	msgcat --use-first locale/django.pot $(MESSAGES_TMP)/jinja.pot -o $(MESSAGES_TMP)/all.pot
+	msgmerge --quiet --no-fuzzy-matching --add-location=file \
+	  -o locale/ru/LC_MESSAGES/django.po $(MESSAGES_TMP)/before.po $(MESSAGES_TMP)/all.pot
+	rm -f locale/django.pot
 	DEBUG=true $(PY) manage.py compilemessages -l ru --ignore=$(VENV) --ignore=staticfiles
 
 # The performance benchmarks (benchmarks/run.py): one table of figures, baselines and

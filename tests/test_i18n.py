@@ -620,19 +620,40 @@ def _codec_errors(monkeypatch) -> list:
     return errors
 
 
+def _printed_notes() -> list:
+    """A note and a NotASegment of each template altcraft/printed.py has."""
+    from segbuilder.altcraft.printed import NotASegment, printed_segment
+
+    notes = printed_segment({"data": {"name": '"x"'}, "error": 0}, fmt="xml").notes
+    refusals = []
+    for answer in ({"error": 400, "error_text": "no", "data": {}}, {"data": [], "error": 0},
+                   {"id": "abc", "name": "x"}):
+        with pytest.raises(NotASegment) as error:
+            printed_segment(answer, fmt="json")
+        refusals.append(error.value)
+    return [*notes, *refusals]
+
+
 def test_every_message_the_altcraft_package_marks_is_shown_in_russian(monkeypatch):
-    from segbuilder.segments.problems import codec_reason, problem_text
+    from segbuilder.segments.problems import codec_reason, message_text, problem_text
 
     problems, errors = _segment_problems(), _codec_errors(monkeypatch)
+    printed = _printed_notes()
     marked = {entry["msgid"] for entry in po_entries(LC_MESSAGES / "django.po")
               if any(source.startswith("segbuilder/altcraft/")
                      for source in entry.get("sources", ()))}
     made = {item.template for item in [*problems, *errors]}
+    made |= {item if isinstance(item, str) else item.template for item in printed}
     assert len(marked) > 35 and marked <= made, "no sample above for these"
     with translation.override("ru"):
         shown = [*map(problem_text, problems), *map(codec_reason, errors)]
     english = [*map(str, problems), *(error.reason for error in errors)]
     assert [text for text, words in zip(shown, english, strict=True) if text == words] == []
+    with translation.override("ru"):
+        shown_printed = [message_text(item, {}) if isinstance(item, str)
+                         else message_text(item.template, item.params) for item in printed]
+    assert not set(shown_printed) & {item if isinstance(item, str) else str(item)
+                                     for item in printed}
     assert "динамический сегмент должен содержать хотя бы одну выборку" in shown  # a kind's label
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import time
@@ -48,6 +49,24 @@ class SubmitResult:
     submission: Submission
     # True when the key had been used already: nothing was sent this time.
     repeated: bool = False
+
+
+# A segment sent again this soon, identical, is most likely a slip (Back, then
+# Send; a second tab): the builder asks before sending another copy.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def recent_identical(*, author: User, segment: Segment,
+                     now: datetime.datetime | None = None) -> Submission | None:
+    """The author's latest submission of the same segment (the same payload;
+    the token is never part of it) created in Altcraft within REPEAT_WINDOW."""
+    now = now or timezone.now()
+    payload = segment.to_payload()
+    recent = (Submission.objects.filter(author=author, name=segment.name,
+                                        status=Submission.Status.CREATED,
+                                        created_at__gte=now - REPEAT_WINDOW)
+              .order_by("-created_at"))
+    return next((row for row in recent if row.sent_payload == payload), None)
 
 
 def segment_submit(

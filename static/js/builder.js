@@ -303,8 +303,11 @@
   showSegmentKind();
   refresh(form);
   numberRows(form);
-  const summary = document.getElementById("error-summary");
-  if (summary) summary.focus();
+  // What the person must read first: the problems, or the question whether
+  // to send a segment again.
+  const first = document.getElementById("error-summary") ||
+    document.getElementById("repeat-question");
+  if (first) first.focus();
   // The page's readiness signal: every listener above is in place (tests
   // wait for it instead of sleeping).
   form.dataset.ready = "true";

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -22,9 +23,12 @@ from segbuilder.segments.build.pickers import picker_lists
 from segbuilder.segments.build.summary import segment_summary
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import problem_text
-from segbuilder.segments.services import segment_preview, segment_submit
+from segbuilder.segments.services import recent_identical, segment_preview, segment_submit
 
 IMPORT = "import"
+SEND = "send"
+# "Send another copy", when asked whether an identical recent segment should be sent again.
+SEND_AGAIN = "send-again"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -56,13 +60,22 @@ def builder_post(request: HttpRequest) -> HttpResponse:
                               problems=[problem_text(p) for p in problems])
     preview = segment_preview(segment=segment)
     summary = segment_summary(segment)
-    if request.POST.get("action") != "send":
+    action = request.POST.get("action")
+    if action not in (SEND, SEND_AGAIN):
         return render_builder(request, forms, key=key, preview=preview, summary=summary)
     if not can_send(request.user):
         return render_builder(request, forms, key=key, preview=preview, summary=summary,
                               status=403, send_refused=True)
     # Every page needs a login (LoginRequiredMiddleware): the user is a User.
     assert isinstance(request.user, User)
+    # A key used already shows what became of that send (segment_submit); a new
+    # one for a segment just created asks first, with a key of its own, so that
+    # "Send another copy" sends exactly one more.
+    if action == SEND and not (key and Submission.objects.filter(key=key).exists()):
+        earlier = recent_identical(author=request.user, segment=segment)
+        if earlier is not None:
+            return render_builder(request, forms, preview=preview, summary=summary,
+                                  repeat_of=earlier, repeat_minutes=_minutes_since(earlier))
     result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
                             key=key or uuid.uuid4())
     submission = result.submission
@@ -105,6 +118,10 @@ def builder_from_submission(request: HttpRequest, raw_pk: str) -> HttpResponse:
         return redirect("submission_detail", pk=submission.pk)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result, cloned_from=submission)
+
+
+def _minutes_since(submission: Submission) -> int:
+    return max(1, round((timezone.now() - submission.created_at).total_seconds() / 60))
 
 
 def posted_key(request: HttpRequest) -> uuid.UUID | None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
@@ -188,3 +191,54 @@ def test_viewers_see_no_send_button_and_the_server_refuses_them(viewer, sandbox_
 def test_viewers_may_preview(viewer):
     response = post_builder(viewer, action="preview", **DOCUMENTED["dynamic"])
     assert response.status_code == 200 and response.context["preview"]
+
+
+# --- the same segment sent again -----------------------------------------------------------
+
+
+def test_sending_an_identical_segment_again_asks_first_and_sends_nothing(
+        editor, sandbox_settings):
+    data = builder_data(**DOCUMENTED["dynamic"], action="send")
+    first = editor.post(reverse("builder"), data)
+    assert first.status_code == 302
+    created = Submission.objects.get()
+
+    again = editor.post(reverse("builder"), {**data, "key": str(uuid.uuid4())})
+    page = again.content.decode()
+    assert again.status_code == 200
+    assert (f"You sent this exact segment <a class=\"alert-link\" "
+            f"href=\"{reverse('submission_detail', args=[created.pk])}\">1 minute ago</a> "
+            f"(Altcraft id {created.altcraft_id}). Send another copy?") in " ".join(page.split())
+    assert Submission.objects.count() == 1 and len(sandbox_settings.received) == 1
+
+
+def test_confirming_sends_exactly_one_more_copy(editor, sandbox_settings):
+    from tests.shown_form import shown_form_data
+
+    data = builder_data(**DOCUMENTED["dynamic"], action="send")
+    editor.post(reverse("builder"), data)
+    asked = editor.post(reverse("builder"), {**data, "key": str(uuid.uuid4())})
+    confirm = {**{k: v[0] for k, v in shown_form_data(asked.content).items()},
+               "action": "send-again"}
+    for _ in range(2):  # a double click on "Send another copy"
+        editor.post(reverse("builder"), confirm)
+    assert Submission.objects.count() == 2 and len(sandbox_settings.received) == 2
+
+
+def test_the_same_key_sent_again_shows_the_first_send_without_asking(editor, sandbox_settings):
+    data = {**builder_data(**DOCUMENTED["dynamic"], action="send"), "key": str(uuid.uuid4())}
+    editor.post(reverse("builder"), data)
+    repeated = editor.post(reverse("builder"), data)  # Back, then Send: the same form
+    assert repeated.status_code == 302
+    assert Submission.objects.count() == 1 and len(sandbox_settings.received) == 1
+
+
+def test_a_different_segment_or_one_sent_long_ago_is_sent_without_asking(
+        editor, sandbox_settings):
+    data = builder_data(**DOCUMENTED["dynamic"], action="send")
+    editor.post(reverse("builder"), data)
+    Submission.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+    assert editor.post(reverse("builder"), data).status_code == 302
+    renamed = {**data, "name": data["name"] + " (2)"}
+    assert editor.post(reverse("builder"), renamed).status_code == 302
+    assert Submission.objects.count() == 3

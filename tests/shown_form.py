@@ -44,14 +44,16 @@ def rendered_value(page: bytes | str, name: str, *, form_id: str = "builder") ->
 
 
 def send_as_shown(client, response, *, include_templates: bool = False,
-                  to_page_url: bool = False, **changes):
+                  to_page_url: bool = False, action: str = "send", **changes):
     """Post the builder exactly as the page `response` shows it, with
-    action=send, as the pressed Send button adds, to where the browser would:
-    the form's action, else the page's own URL (or that URL anyway, with
-    `to_page_url`, as a client that ignores the action). `changes` replace fields."""
+    action=send, as the pressed Send button adds (or another `action`, such as
+    "send-again", the button that sends a copy of a segment just sent), to
+    where the browser would: the form's action, else the page's own URL (or
+    that URL anyway, with `to_page_url`, as a client that ignores the action).
+    `changes` replace fields."""
     data = shown_form_data(response.content, include_templates=include_templates)
     data.update({name: [value] for name, value in changes.items()})
-    data["action"] = ["send"]
+    data["action"] = [action]
     url = response.wsgi_request.get_full_path() if to_page_url else form_action(response)
     return client.post(url, data)
 

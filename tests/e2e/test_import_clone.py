@@ -95,14 +95,21 @@ def test_a_person_imports_the_documented_xml_sends_it_and_starts_again_from_the_
     expect_the_documented_updatable_segment(page)
     shot("4-cloned")
 
-    # Sent unchanged, the clone is a new segment with the same payload.
+    # Sent unchanged a minute later, the builder asks first; the copy is then
+    # a new segment with the same payload.
     page.get_by_role("button", name="Send to Altcraft").click()
+    question = page.locator("#repeat-question")
+    expect(question).to_contain_text("You sent this exact segment")
+    expect(question).to_be_focused()
+    assert len(segments_added(sandbox_settings)) == 1
+    shot("5-asked")
+    question.get_by_role("button", name="Send another copy").click()
     expect(page).to_have_url(re.compile(r"/history/\d+/$"))
     first, second = segments_added(sandbox_settings)
     assert second.params == first.params == expected
     clone = Submission.objects.exclude(pk=original.pk).get()
     assert clone.altcraft_id != original.altcraft_id
-    shot("5-clone-sent")
+    shot("6-clone-sent")
 
 
 def test_an_unreadable_paste_stays_in_the_box_with_where_it_went_wrong(builder, shot):

@@ -71,7 +71,7 @@ def test_a_clone_sent_unchanged_produces_the_same_payload_as_the_original(
     assert filled.status_code == 200
     assert shown(filled, "format") == fmt and shown(filled, "kind") == kind
     assert form_action(filled) == reverse("builder")
-    sent = send_as_shown(editor, filled)
+    sent = send_as_shown(editor, filled, action="send-again")
 
     first, second = sandbox_settings.received
     assert sent.status_code == 302
@@ -109,7 +109,7 @@ def test_a_clone_keeps_every_selection_group_custom_rule_and_param(
     assert shown(filled, "selections-0-rules-0-params-1-value_type") == "number"
     assert shown(filled, "selections-0-rules-0-params-2-value") == "007"
 
-    send_as_shown(editor, filled)
+    send_as_shown(editor, filled, action="send-again")
 
     (received,) = sandbox_settings.received
     assert received.params == GROUPS_AND_CUSTOM
@@ -132,7 +132,8 @@ def test_a_clone_posted_back_to_its_own_address_is_sent_all_the_same(
         editor, sandbox_settings):
     editor.post(reverse("builder"), builder_data(action="send", **DOCUMENTED["updatable"]))
     original = Submission.objects.get()
-    sent = send_as_shown(editor, clone_of(editor, original), to_page_url=True)
+    sent = send_as_shown(editor, clone_of(editor, original), to_page_url=True,
+                        action="send-again")
     assert sent.status_code == 302
     first, second = sandbox_settings.received
     assert second.params == first.params

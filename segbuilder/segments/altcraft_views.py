@@ -5,6 +5,7 @@ required by LoginRequiredMiddleware)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypedDict
 from urllib.parse import urlencode
 
@@ -14,9 +15,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from segbuilder.segments.altcraft_segments import altcraft_segments, segment_details
-from segbuilder.segments.models import KIND_LABELS
 from segbuilder.altcraft.segment import Kind
+from segbuilder.segments.altcraft_segments import (
+    AltcraftSegment,
+    altcraft_segments,
+    segment_details,
+)
+from segbuilder.segments.models import KIND_LABELS
 
 PAGE_SIZE = 50
 
@@ -50,7 +55,7 @@ def altcraft_segments_view(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _rows(segments) -> list[ListedSegment]:
+def _rows(segments: Sequence[AltcraftSegment]) -> list[ListedSegment]:
     details = segment_details([segment.id for segment in segments])
     builder = reverse("builder")
     rows: list[ListedSegment] = []

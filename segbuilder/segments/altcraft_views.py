@@ -48,7 +48,7 @@ def altcraft_segments_view(request: HttpRequest) -> HttpResponse:
     page = rows = None
     if listed.segments is not None:
         page = Paginator(listed.matching(query), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = _rows(page.object_list)
+        rows = _rows(list(page.object_list))
     return render(request, "segments/altcraft_segments.html", {
         "failure": listed.failure.shown() if listed.failure else "",
         "page": page, "rows": rows, "query": query,

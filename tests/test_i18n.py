@@ -145,10 +145,12 @@ def navbar_texts(page) -> list[str]:
 def test_the_page_follows_the_browsers_language(logged_in):
     english = page_of(logged_in.get(reverse("history"), HTTP_ACCEPT_LANGUAGE="en"))
     assert english.get("lang") == "en"
-    assert navbar_texts(english) == ["Altcraft segment builder", "New segment", "History"]
+    assert navbar_texts(english) == ["Altcraft segment builder", "New segment", "History",
+                                     "In Altcraft"]
     russian = page_of(logged_in.get(reverse("history"), HTTP_ACCEPT_LANGUAGE="ru,en;q=0.8"))
     assert russian.get("lang") == "ru"
-    assert navbar_texts(russian) == ["Конструктор сегментов Altcraft", "Новый сегмент", "История"]
+    assert navbar_texts(russian) == ["Конструктор сегментов Altcraft", "Новый сегмент", "История",
+                                     "В Altcraft"]
 
 
 @pytest.mark.django_db

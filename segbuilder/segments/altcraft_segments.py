@@ -31,7 +31,7 @@ from segbuilder.segments.build.pickers import (
     NO_TIME,
     UNREADABLE,
     ListFailure,
-    _cache_key,
+    cache_key,
 )
 from segbuilder.segments.models import search_text_of
 
@@ -74,10 +74,10 @@ def altcraft_segments(*, refresh: bool = False) -> SegmentList:
     """The list from the cache, or else (or when `refresh`) from Altcraft
     within ALTCRAFT_TIMEOUT; what comes back, list or failure, is cached."""
     if not refresh:
-        cached = _cache_get([_cache_key(LIST_NAME), _cache_key(LIST_NAME, error=True)])
-        if (rows := cached.get(_cache_key(LIST_NAME))) is not None:
+        cached = _cache_get([cache_key(LIST_NAME), cache_key(LIST_NAME, error=True)])
+        if (rows := cached.get(cache_key(LIST_NAME))) is not None:
             return SegmentList(tuple(AltcraftSegment(i, n, tuple(g)) for i, n, g in rows))
-        if (failure := cached.get(_cache_key(LIST_NAME, error=True))) is not None:
+        if (failure := cached.get(cache_key(LIST_NAME, error=True))) is not None:
             return SegmentList(None, ListFailure(*failure))
     listed = _fetch_list(budget=settings.ALTCRAFT_TIMEOUT)
     _remember(listed)
@@ -152,12 +152,12 @@ def _as_id(value: Any) -> int | None:
 def _remember(listed: SegmentList) -> None:
     ttl = settings.ALTCRAFT_PICKER_CACHE_SECONDS
     if listed.segments is not None:
-        _cache_set({_cache_key(LIST_NAME): [(s.id, s.name, list(s.groups))
+        _cache_set({cache_key(LIST_NAME): [(s.id, s.name, list(s.groups))
                                             for s in listed.segments]}, ttl)
-        _cache_delete(_cache_key(LIST_NAME, error=True))
+        _cache_delete(cache_key(LIST_NAME, error=True))
     elif listed.failure is not None:
         failure = listed.failure
-        _cache_set({_cache_key(LIST_NAME, error=True):
+        _cache_set({cache_key(LIST_NAME, error=True):
                     (failure.code, failure.seconds, failure.text)},
                    min(ERROR_CACHE_SECONDS, ttl))
 
@@ -232,7 +232,7 @@ def _as_flag(value: Any) -> object:
 
 
 def _details_key(segment_id: int) -> str:
-    return _cache_key(f"{LIST_NAME}:{segment_id}")
+    return cache_key(f"{LIST_NAME}:{segment_id}")
 
 
 # --- the cache ---------------------------------------------------------------------------

@@ -150,8 +150,8 @@ def picker_lists(*, refresh: bool = False) -> PickerLists:
 
 def cached_picker_lists() -> PickerLists:
     """What the cache holds, without asking Altcraft."""
-    keys = {name: _cache_key(name) for name in LISTS}
-    error_keys = {name: _cache_key(name, error=True) for name in LISTS}
+    keys = {name: cache_key(name) for name in LISTS}
+    error_keys = {name: cache_key(name, error=True) for name in LISTS}
     try:
         stored = cache.get_many([*keys.values(), *error_keys.values()])
     except DatabaseError as error:
@@ -243,21 +243,21 @@ def _remember(
     fetched: dict[str, tuple[PickerItem, ...]], failed: dict[str, ListFailure]
 ) -> None:
     ttl = settings.ALTCRAFT_PICKER_CACHE_SECONDS
-    lists = {_cache_key(name): [(i.id, i.name) for i in items] for name, items in fetched.items()}
+    lists = {cache_key(name): [(i.id, i.name) for i in items] for name, items in fetched.items()}
     # Plain values in the cache (code, seconds, text), as the lists are kept.
-    errors = {_cache_key(name, error=True): (failure.code, failure.seconds, failure.text)
+    errors = {cache_key(name, error=True): (failure.code, failure.seconds, failure.text)
               for name, failure in failed.items()}
     try:
         if lists:
             cache.set_many(lists, timeout=ttl)
-            cache.delete_many([_cache_key(name, error=True) for name in fetched])
+            cache.delete_many([cache_key(name, error=True) for name in fetched])
         if errors:
             cache.set_many(errors, timeout=min(ERROR_CACHE_SECONDS, ttl))
     except DatabaseError as error:
         logger.warning("The pickers' cache could not be written (%s): %s", CACHE_HINT, error)
 
 
-def _cache_key(name: str, *, error: bool = False) -> str:
+def cache_key(name: str, *, error: bool = False) -> str:
     """Per list and per Altcraft account: cloud accounts share one host and
     differ by token, so both go into the key, as a keyed hash (the token
     itself is never stored)."""

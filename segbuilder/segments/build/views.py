@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from segbuilder.altcraft.segment import Kind
+from segbuilder.altcraft.segment import Kind, Segment
 from segbuilder.segments.build import edits, imports, row_budget
 from segbuilder.segments.build.errors import builder_errors
 from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms
@@ -76,8 +76,8 @@ def builder_post(request: HttpRequest) -> HttpResponse:
     summary = segment_summary(segment)
     action = request.POST.get("action")
     if action in (UPDATE, UPDATE_ANYWAY):
-        return builder_update(request, forms, key=key, anyway=action == UPDATE_ANYWAY,
-                              preview=preview, summary=summary)
+        return builder_update(request, forms, segment, key=key,
+                              anyway=action == UPDATE_ANYWAY, preview=preview, summary=summary)
     if action not in (SEND, SEND_AGAIN):
         return render_builder(request, forms, key=key, preview=preview, summary=summary)
     if not can_send(request.user):
@@ -98,8 +98,8 @@ def builder_post(request: HttpRequest) -> HttpResponse:
     return render_sent(request, forms, result, key=key, preview=preview, summary=summary)
 
 
-def builder_update(request: HttpRequest, forms: BuilderForms, *, key: uuid.UUID | None,
-                   anyway: bool, **shown) -> HttpResponse:
+def builder_update(request: HttpRequest, forms: BuilderForms, segment: Segment, *,
+                   key: uuid.UUID | None, anyway: bool, **shown) -> HttpResponse:
     """Edit mode's "Save changes to Altcraft": the segment fetched again and,
     unless it changed since it was opened (or `anyway`), updated."""
     if not can_send(request.user):
@@ -111,7 +111,6 @@ def builder_update(request: HttpRequest, forms: BuilderForms, *, key: uuid.UUID 
             _("This form does not say which segment of Altcraft to save: open the segment "
               "again from Altcraft.")], **shown)
     segment_id, opened = edit.cleaned_data["altcraft_id"], edit.cleaned_data["opened"]
-    segment = forms.segment()
     problems = edits.edit_problems(opened, segment)
     if problems:
         return render_builder(request, forms, key=key, problems=problems, **shown)

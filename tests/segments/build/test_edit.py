@@ -216,3 +216,14 @@ def test_the_history_filters_by_action(editor, stored, user):
         listed = page(editor.get(reverse("history"), {"action": action}))
         rows = [tr.xpath("td")[3].text_content().strip() for tr in listed.xpath("//tbody/tr")]
         assert rows == [name]
+
+
+def test_a_static_segment_renamed_is_updated_with_its_name_and_database(editor, sandbox_settings):
+    opened = open_segment(editor, 1)  # a demo segment: static, database 1
+    shown = page(opened)
+    assert shown.xpath('//input[@name="kind"][@type="hidden"]')[0].get("value") == "static"
+    assert shown.xpath('//input[@name="list_id"]')[0].get("readonly") is not None
+    assert save(editor, opened, name="All customers, renamed").status_code == 302
+    (update,) = updates(sandbox_settings)
+    assert update.params == {"id": 1, "name": "All customers, renamed", "list_id": 1}
+    assert sandbox_settings.segments[1]["name"] == "All customers, renamed"

@@ -398,20 +398,21 @@ def test_the_history_in_russian_with_rows_of_every_status_and_pages(editor_ru):
     from segbuilder.segments.models import Submission
 
     for number, (status, kind) in enumerate(zip(Submission.Status.values,
-                                                ("static", "dynamic", "updatable") * 2,
-                                                strict=True)):
+                                                ("static", "dynamic", "updatable") * 3,
+                                                strict=False)):
         stored(editor_ru.user, name=f"Сегмент {number}", status=status, kind=kind)
     for number in range(HISTORY_PAGE_SIZE):
         stored(editor_ru.user, name=f"Ещё {number}")
     first = assert_russian(
         editor_ru.get(reverse("history")),
-        f"{HISTORY_PAGE_SIZE + 6} отправок.", "Страница 1 из 2", "Старше",
+        f"{HISTORY_PAGE_SIZE + len(Submission.Status.values)} отправок.", "Страница 1 из 2",
+        "Старше",
         "Сравнить две отмеченные", "Вид", "ID в Altcraft", "динамический", "Любой статус",
         "Любой вид")
     assert "Создан" in first and "Отклонён Altcraft" in first
     last = assert_russian(editor_ru.get(reverse("history"), {"page": 2}), "Новее")
     for label in ("статический", "обновляемый", "Результат неизвестен", "Не создан",
-                  "Отправляется", "Не отправлен: ошибка до отправки"):
+                  "Отправляется", "Не отправлен: ошибка до отправки", "Изменён"):
         assert label in first + last
     assert_russian(editor_ru.get(reverse("history"), {"q": "Сегмент 1"}),
                    "Под эти фильтры подходит 1 отправка.", "Сбросить фильтры")

@@ -73,6 +73,19 @@ MAX_ID = 2**63 - 1
 CREATE_METHODS = frozenset({"segments/add"})
 
 
+def update_request(segment_id: int, payload: dict) -> dict:
+    """The `segments/update/` request for a create payload: the id, the name
+    and the rules (API.md); a static segment has no rules, and its database
+    (`list_id`) goes along as the update of a static segment needs it. The
+    kind and the databases stay as they are in Altcraft."""
+    request = {"id": segment_id, "name": payload["name"]}
+    if payload.get("is_static") and not payload.get("is_refresh_daily"):
+        request["list_id"] = payload.get("list_id")
+    else:
+        request["segment"] = payload.get("segment", [])
+    return request
+
+
 class AltcraftError(Exception):
     """Base of every client error; str() is a plain-English message."""
 
@@ -202,6 +215,11 @@ class AltcraftClient:
                 answer=answer.raw,
             )
         return answer
+
+    def segment_update(self, segment_id: int, payload: dict, *, fmt: str = "json") -> Answer:
+        """Replace the name and rules of segment `segment_id` with those of
+        `payload` (a create payload, Segment.to_payload())."""
+        return self.call("segments/update", update_request(segment_id, payload), fmt=fmt)
 
     def segment_get(self, segment_id: int) -> dict:
         return self.call("segments/get", {"id": segment_id}).data

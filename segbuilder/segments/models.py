@@ -1,4 +1,4 @@
-"""The local history: one Submission per attempt to create a segment."""
+"""The local history: one Submission per attempt to create or update a segment."""
 
 from __future__ import annotations
 
@@ -98,6 +98,12 @@ class Submission(models.Model):
         UNKNOWN = "unknown", _("Outcome unknown")
         # Outcome unknown, then checked in Altcraft: no such segment exists.
         NOT_CREATED = "not_created", _("Not created")
+        # An update Altcraft accepted.
+        UPDATED = "updated", _("Updated")
+
+    class Action(models.TextChoices):
+        CREATE = "create", pgettext_lazy("submission action", "Create")
+        UPDATE = "update", pgettext_lazy("submission action", "Update")
 
     class Format(models.TextChoices):
         JSON = "json", "JSON"
@@ -113,10 +119,17 @@ class Submission(models.Model):
     name = models.CharField(_("name"), max_length=255)
     kind = models.CharField(_("kind"), max_length=16, choices=KIND_CHOICES)
     format = models.CharField(_("format"), max_length=4, choices=Format.choices)
-    # The payload exactly as sent, without the token (the client adds it).
+    # The payload exactly as sent, without the token (the client adds it). For
+    # an update, the segment as built: the request is its id, name and rules
+    # (AltcraftClient.segment_update).
     payload = models.JSONField(_("payload"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices,
+                              default=Action.CREATE)
+    # An update's segment as it was in Altcraft when opened (what the edit changed).
+    opened_payload = models.JSONField(_("rules when opened"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.SENDING)
+    # The segment created, or the one updated (known before an update is sent).
     altcraft_id = models.BigIntegerField(_("Altcraft id"), null=True, blank=True)
     error_code = models.IntegerField(_("error code"), null=True, blank=True)
     error_text = models.TextField(_("error text"), blank=True)

@@ -7,6 +7,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from segbuilder.altcraft.client import (
     MASK,
     AltcraftClient,
+    Answer,
     FailedBeforeSending,
     OutcomeUnknown,
     Rejected,
@@ -85,18 +87,67 @@ def segment_submit(
     and returns the first submission: the database's unique constraint
     decides, so it holds across workers."""
     payload = segment.to_payload()
-    try:
-        with transaction.atomic():
-            submission = Submission.objects.create(
-                author=author, name=segment.name, kind=segment.kind.value, format=fmt,
-                payload=payload, key=key,
-            )
-    except IntegrityError:
+    submission = _new_row(author=author, segment=segment, fmt=fmt, key=key)
+    if submission is None:
         return SubmitResult(Submission.objects.get(key=key), repeated=True)
     client = client or AltcraftClient.from_settings()
+
+    def created(answer: Answer) -> None:
+        saved_id = answer.data.get("saved_id") if isinstance(answer.data, dict) else None
+        _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
+
+    _attempt(submission, lambda: client.segment_add(payload, fmt=fmt), created)
+    return SubmitResult(submission)
+
+
+def segment_update(
+    *,
+    author: User,
+    segment_id: int,
+    segment: Segment,
+    fmt: str,
+    opened: dict,
+    key: uuid.UUID | None = None,
+    client: AltcraftClient | None = None,
+) -> SubmitResult:
+    """Replace segment `segment_id` in Altcraft with `segment`, by the same
+    road as a create (segment_submit): the history row, with the Altcraft id
+    and the segment as it was when `opened`, written before the request, the
+    same outcomes, the same one-time key."""
+    payload = segment.to_payload()
+    submission = _new_row(author=author, segment=segment, fmt=fmt, key=key,
+                          action=Submission.Action.UPDATE, altcraft_id=segment_id,
+                          opened_payload=opened)
+    if submission is None:
+        return SubmitResult(Submission.objects.get(key=key), repeated=True)
+    client = client or AltcraftClient.from_settings()
+
+    def updated(answer: Answer) -> None:
+        _record(submission, Submission.Status.UPDATED, answer=answer.raw)
+
+    _attempt(submission, lambda: client.segment_update(segment_id, payload, fmt=fmt), updated)
+    return SubmitResult(submission)
+
+
+def _new_row(*, author: User, segment: Segment, fmt: str, key: uuid.UUID | None,
+             **fields) -> Submission | None:
+    """The history row of an attempt, or None if `key` was used already."""
+    try:
+        with transaction.atomic():
+            return Submission.objects.create(
+                author=author, name=segment.name, kind=segment.kind.value, format=fmt,
+                payload=segment.to_payload(), key=key, **fields,
+            )
+    except IntegrityError:
+        return None
+
+
+def _attempt(submission: Submission, send: Callable[[], Answer],
+             succeeded: Callable[[Answer], None]) -> None:
+    """Send, and record in `submission` whatever came of it."""
     started = time.monotonic()
     try:
-        answer = client.segment_add(payload, fmt=fmt)
+        answer = send()
     except Rejected as error:
         code = error.code if error.code is not None and abs(error.code) <= MAX_ERROR_CODE else None
         _record(submission, Submission.Status.REJECTED, error_code=code,
@@ -112,12 +163,10 @@ def segment_submit(
                              "or may not exist in Altcraft: check there before sending again.")
                 % {"error": type(error).__name__})
     else:
-        saved_id = answer.data.get("saved_id") if isinstance(answer.data, dict) else None
-        _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
+        succeeded(answer)
     submission.duration_ms = round((time.monotonic() - started) * 1000)
     submission.finished_at = timezone.now()
     _save_outcome(submission)
-    return SubmitResult(submission)
 
 
 def _record(submission: Submission, status: str, **fields) -> None:
@@ -151,4 +200,6 @@ def _save_outcome(submission: Submission) -> None:
         if submission.status == Submission.Status.CREATED:
             submission.status = Submission.Status.UNKNOWN
             submission.altcraft_id = None
+        elif submission.status == Submission.Status.UPDATED:
+            submission.status = Submission.Status.UNKNOWN  # the id is the one updated: kept
         submission.save()

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.segments.build.edits import EditForm
 from segbuilder.segments.build.row_budget import (
     ABSOLUTE_MAX_FACTOR,
     MAX_PARAMS_IN_RULE,
@@ -513,20 +514,39 @@ class SegmentForm(forms.Form):
 class BuilderForms:
     """The segment form and its selections, validated and read together."""
 
-    def __init__(self, data=None, *, initial: dict | None = None):
+    def __init__(self, data=None, *, initial: dict | None = None,
+                 edit: EditForm | None = None):
         initial = initial or {}
         self.segment_form = SegmentForm(data, initial=initial.get("segment"))
         self.selections = SelectionFormSet(data, prefix="selections",
                                            initial=initial.get("selections"))
+        # Edit mode (edits.py): a segment that exists in Altcraft.
+        if data is not None and "altcraft_id" in data:
+            edit = EditForm(data)
+        self.edit = edit
+        if edit is not None:
+            self._lock()
 
     @classmethod
-    def from_segment(cls, segment: Segment, *, fmt: str | None = None) -> BuilderForms:
+    def from_segment(cls, segment: Segment, *, fmt: str | None = None,
+                     edit: EditForm | None = None) -> BuilderForms:
         segment_initial = {"name": segment.name, "kind": segment.kind.value,
                            "list_id": segment.list_id}
         if fmt:
             segment_initial["format"] = fmt
         selections = [SelectionForm.initial_of(selection) for selection in segment.selections]
-        return cls(initial={"segment": segment_initial, "selections": selections or None})
+        return cls(initial={"segment": segment_initial, "selections": selections or None},
+                   edit=edit)
+
+    def _lock(self) -> None:
+        """What Altcraft cannot change in a segment it has: its kind (shown,
+        posted by a hidden input) and its databases. The server checks them
+        too (edits.edit_problems): these only say so on the page."""
+        self.segment_form.fields["kind"].widget.attrs["disabled"] = True
+        self.segment_form.fields["list_id"].widget.attrs["readonly"] = True
+        for form in self.selections.forms:
+            if "list_id" in form.fields:
+                form.fields["list_id"].widget.attrs["readonly"] = True
 
     @property
     def kind(self) -> str:

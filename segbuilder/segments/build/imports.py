@@ -9,6 +9,7 @@ at all raises `PayloadUnreadable`, saying where.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.utils.translation import ngettext, npgettext
 
 from segbuilder.altcraft.codec import DTD_REFUSED, CodecError, decode
 from segbuilder.altcraft.messages import Where
+from segbuilder.altcraft.printed import NotASegment, printed_segment
 from segbuilder.altcraft.segment import (
     TRANSPORT_FIELDS,
     Kind,
@@ -32,7 +34,13 @@ from segbuilder.segments.build.row_budget import (
     overruns_of_payload,
 )
 from segbuilder.segments.models import Submission
-from segbuilder.segments.problems import codec_reason, field_text, location_text, problem_text
+from segbuilder.segments.problems import (
+    codec_reason,
+    field_text,
+    location_text,
+    message_text,
+    problem_text,
+)
 
 FORMAT_NAMES = {"json": "JSON", "xml": "XML"}
 _XML_ROOT = re.compile(r"<xml[\s>/]")
@@ -69,6 +77,13 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
     # Transport fields the paste carried (token, format): never kept, the app sets them.
     transport: list[str] = field(default_factory=list)
+    # The Altcraft segment an update payload or a get answer is about: offered
+    # to edit, besides creating a new one (the default).
+    segment_id: int | None = None
+    # Fields Altcraft only reports (count, description…): shown, never sent.
+    read_only: dict[str, Any] = field(default_factory=dict)
+    # How the paste was read (a get answer, quotes taken off), in words.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def format_name(self) -> str:
@@ -102,7 +117,24 @@ def segment_import(*, text: str) -> ImportResult:
         payload = decode(text, fmt)
     except CodecError as error:
         raise _unreadable(error, text=text, fmt=fmt) from None
-    return _read(payload, fmt=fmt)
+    return printed_import(payload, fmt=fmt)
+
+
+def printed_import(decoded: Any, *, fmt: str) -> ImportResult:
+    """What Altcraft prints (a create or update payload, a segments/get answer
+    or its `data`), already decoded, read into a segment."""
+    if not isinstance(decoded, dict):
+        return _read(decoded, fmt=fmt)  # _read says what is wrong with it
+    try:
+        printed = printed_segment(decoded, fmt=fmt)
+    except NotASegment as error:
+        raise PayloadUnreadable(message_text(error.template, error.params)) from None
+    result = _read(printed.payload, fmt=fmt)
+    return dataclasses.replace(
+        result, segment_id=printed.segment_id, read_only=printed.read_only,
+        notes=[message_text(note, {}) for note in printed.notes],
+        transport=[*result.transport, *(name for name in decoded if name in TRANSPORT_FIELDS
+                                        and name not in result.transport)])
 
 
 def submission_clone(*, submission: Submission) -> ImportResult:

@@ -1,6 +1,8 @@
 """The builder page, one URL for all it does: compose, preview and send a
 segment (POST), import a pasted payload (POST with action=import), start
-from a past submission (GET ?from=<pk>); and the pickers' lists as JSON."""
+from a past submission (GET ?from=<pk>), open a segment of Altcraft to edit it
+(GET ?altcraft=<id>) and save it back (POST with action=update); and the
+pickers' lists as JSON."""
 
 from __future__ import annotations
 
@@ -15,20 +17,30 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from segbuilder.altcraft.segment import Kind
-from segbuilder.segments.build import imports, row_budget
+from segbuilder.altcraft.segment import Kind, Segment
+from segbuilder.segments.build import edits, imports, row_budget
 from segbuilder.segments.build.errors import builder_errors
 from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms
 from segbuilder.segments.build.pickers import picker_lists
 from segbuilder.segments.build.summary import segment_summary
 from segbuilder.segments.models import Submission
 from segbuilder.segments.problems import problem_text
-from segbuilder.segments.services import recent_identical, segment_preview, segment_submit
+from segbuilder.segments.services import (
+    SubmitResult,
+    recent_identical,
+    segment_preview,
+    segment_submit,
+    segment_update,
+)
 
 IMPORT = "import"
 SEND = "send"
 # "Send another copy", when asked whether an identical recent segment should be sent again.
 SEND_AGAIN = "send-again"
+# Edit mode: save the changes to Altcraft; "Overwrite anyway", when the
+# segment changed in Altcraft since it was opened.
+UPDATE = "update"
+UPDATE_ANYWAY = "update-anyway"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -36,6 +48,8 @@ def builder(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         if "from" in request.GET:
             return builder_from_submission(request, request.GET["from"])
+        if "altcraft" in request.GET:
+            return builder_from_altcraft(request, request.GET["altcraft"])
         return render_builder(request, BuilderForms())
     if request.POST.get("action") == IMPORT:
         return builder_import(request)
@@ -61,6 +75,9 @@ def builder_post(request: HttpRequest) -> HttpResponse:
     preview = segment_preview(segment=segment)
     summary = segment_summary(segment)
     action = request.POST.get("action")
+    if action in (UPDATE, UPDATE_ANYWAY):
+        return builder_update(request, forms, segment, key=key,
+                              anyway=action == UPDATE_ANYWAY, preview=preview, summary=summary)
     if action not in (SEND, SEND_AGAIN):
         return render_builder(request, forms, key=key, preview=preview, summary=summary)
     if not can_send(request.user):
@@ -78,19 +95,53 @@ def builder_post(request: HttpRequest) -> HttpResponse:
                                   repeat_of=earlier, repeat_minutes=_minutes_since(earlier))
     result = segment_submit(author=request.user, segment=segment, fmt=forms.format,
                             key=key or uuid.uuid4())
+    return render_sent(request, forms, result, key=key, preview=preview, summary=summary)
+
+
+def builder_update(request: HttpRequest, forms: BuilderForms, segment: Segment, *,
+                   key: uuid.UUID | None, anyway: bool, **shown) -> HttpResponse:
+    """Edit mode's "Save changes to Altcraft": the segment fetched again and,
+    unless it changed since it was opened (or `anyway`), updated."""
+    if not can_send(request.user):
+        return render_builder(request, forms, key=key, status=403, send_refused=True, **shown)
+    assert isinstance(request.user, User)  # LoginRequiredMiddleware
+    edit = forms.edit
+    if edit is None or not edit.is_valid():
+        return render_builder(request, forms, key=key, status=400, problems=[
+            _("This form does not say which segment of Altcraft to save: open the segment "
+              "again from Altcraft.")], **shown)
+    segment_id, opened = edit.cleaned_data["altcraft_id"], edit.cleaned_data["opened"]
+    problems = edits.edit_problems(opened, segment)
+    if problems:
+        return render_builder(request, forms, key=key, problems=problems, **shown)
+    # A key used already shows what became of that save (segment_update).
+    if not anyway and not (key and Submission.objects.filter(key=key).exists()):
+        try:
+            conflict = edits.changed_since(opened, segment_id)
+        except edits.OpenFailed as error:
+            return render_builder(request, forms, key=key, problems=[str(error)], **shown)
+        if conflict is not None:
+            return render_builder(request, forms, key=key, conflict=conflict, **shown)
+    result = segment_update(author=request.user, segment_id=segment_id, segment=segment,
+                            fmt=forms.format, opened=opened, key=key or uuid.uuid4())
+    return render_sent(request, forms, result, key=key, **shown)
+
+
+def render_sent(request: HttpRequest, forms: BuilderForms, result: SubmitResult, *,
+                key: uuid.UUID | None, **shown) -> HttpResponse:
+    """What became of a create or an update."""
     submission = result.submission
     if result.repeated:
         messages.info(request, _("This form was sent already, so nothing was sent again. "
                                  "Here is what happened to it."))
         return redirect("submission_detail", pk=submission.pk)
-    if submission.status == Submission.Status.CREATED:
-        # The submission's page says it was created, with Altcraft's id.
+    if submission.status in (Submission.Status.CREATED, Submission.Status.UPDATED):
+        # The submission's page says it was created or updated, with Altcraft's id.
         return redirect("submission_detail", pk=submission.pk)
     # Rejected or failed: nothing was created, so a fresh key lets the user send
     # again. Outcome unknown: the same key, so a resend shows this attempt.
     next_key = key if submission.status == Submission.Status.UNKNOWN else None
-    return render_builder(request, forms, key=next_key, submission=submission,
-                          preview=preview, summary=summary)
+    return render_builder(request, forms, key=next_key, submission=submission, **shown)
 
 
 def builder_import(request: HttpRequest) -> HttpResponse:
@@ -118,6 +169,20 @@ def builder_from_submission(request: HttpRequest, raw_pk: str) -> HttpResponse:
         return redirect("submission_detail", pk=submission.pk)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result, cloned_from=submission)
+
+
+def builder_from_altcraft(request: HttpRequest, raw_id: str) -> HttpResponse:
+    """Edit mode: the builder filled with segment `raw_id` as Altcraft has it now."""
+    if not raw_id.isascii() or not raw_id.isdigit() or len(raw_id) > 18 or int(raw_id) < 1:
+        return redirect("builder")
+    segment_id = int(raw_id)
+    try:
+        result = edits.segment_opened(segment_id)
+    except edits.OpenFailed as error:
+        return render_builder(request, BuilderForms(), problems=[str(error)])
+    edit = edits.EditForm.of(segment_id, result.segment.to_payload())
+    forms = BuilderForms.from_segment(result.segment, edit=edit)
+    return render_builder(request, forms, imported=result, opened_id=segment_id)
 
 
 def _minutes_since(submission: Submission) -> int:

@@ -56,7 +56,8 @@ def submission_check(*, submission: Submission, client: AltcraftClient | None = 
                      now: datetime.datetime | None = None) -> Submission:
     """Created (as the segment with this name and the same rules), or not
     created; the finding is written in words to `error_text`."""
-    if submission.status not in CHECKABLE:
+    # An update's outcome is not a segment to find by its name: not checked.
+    if submission.status not in CHECKABLE or submission.action == Submission.Action.UPDATE:
         return submission
     now = now or timezone.now()
     running_until = submission.created_at + SEND_MAY_RUN

@@ -11,7 +11,7 @@ from segbuilder.segments.build.forms import KIND_CHOICES
 from segbuilder.segments.history.authors import submission_authors
 from segbuilder.segments.models import Submission
 
-FILTER_FIELDS = ("q", "status", "kind", "author", "date_from", "date_to")
+FILTER_FIELDS = ("q", "action", "status", "kind", "author", "date_from", "date_to")
 
 
 class HistoryFilterForm(forms.Form):
@@ -22,6 +22,10 @@ class HistoryFilterForm(forms.Form):
         help_text=_("Part of the name, or an Altcraft id."),
         widget=forms.TextInput(attrs={"type": "search",
                                       "placeholder": _("Name or Altcraft id")}),
+    )
+    action = forms.ChoiceField(
+        label=_("Action"), required=False,
+        choices=[("", _("Created or updated")), *Submission.Action.choices],
     )
     status = forms.ChoiceField(
         label=_("Status"), required=False,

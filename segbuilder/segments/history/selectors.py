@@ -49,13 +49,14 @@ def submission_list(*, filters: dict[str, Any]) -> QuerySet[Submission]:
     """Submissions newest first, narrowed by the cleaned history filters.
 
     Keys (each optional, empty values ignored): `q` (name substring, any case;
-    a number also matches that exact Altcraft id), `status`, `kind`, `author`
+    a number also matches that exact Altcraft id), `action`, `status`, `kind`, `author`
     (a user id), `date_from` and `date_to` (dates, both days included, in the
     current time zone)."""
     conditions = []  # one filter() call: each call copies the query
     if query := (filters.get("q") or "").strip():
         conditions.append(search_condition(query))
-    for field, column in (("status", "status"), ("kind", "kind"), ("author", "author_id")):
+    for field, column in (("action", "action"), ("status", "status"), ("kind", "kind"),
+                          ("author", "author_id")):
         if value := filters.get(field):
             conditions.append(Q(**{column: value}))
     if (start := _start_of_day(filters.get("date_from"))) is not None:

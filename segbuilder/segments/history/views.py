@@ -159,6 +159,10 @@ _SUBMISSION_ID = re.compile(r"[0-9]{1,18}")
 
 
 def submission_diff(request: HttpRequest) -> HttpResponse:
+    """Two submissions compared (`?id=<pk>&id=<pk>`), or what one edit
+    changed (`?edit=<pk>`: the segment as opened, then as saved)."""
+    if "edit" in request.GET:
+        return edit_diff(request, request.GET["edit"])
     raw = request.GET.getlist("id")
     ids, problem = _two_ids(raw)
     if problem:
@@ -180,6 +184,26 @@ def submission_diff(request: HttpRequest) -> HttpResponse:
     ]
     return _render(request, raw=[str(old.pk), str(new.pk)], old=old, new=new,
                    comparison=comparison, sides=sides)
+
+
+def edit_diff(request: HttpRequest, raw: str) -> HttpResponse:
+    if not _SUBMISSION_ID.fullmatch(raw.strip()):
+        shown = raw if len(raw) <= 40 else f"{raw[:40]}…"
+        return _render(request, raw=[], status=400, problem=_(
+            "“%(value)s” is not a submission number: use whole numbers such as 12.")
+            % {"value": shown})
+    edit = get_object_or_404(Submission.objects.select_related("author"), pk=int(raw))
+    if edit.opened_payload is None:
+        return _render(request, raw=[], status=404, problem=_(
+            "Submission #%(id)s is not an edit of a segment in Altcraft.") % {"id": edit.pk})
+    comparison = payloads_compare(old=edit.opened_payload, new=edit.sent_payload)
+    sides = [
+        {"label": _("As opened in Altcraft"), "submission": edit,
+         "problem": comparison.old_problem, "ignored": comparison.old_ignored},
+        {"label": _("As saved"), "submission": edit,
+         "problem": comparison.new_problem, "ignored": comparison.new_ignored},
+    ]
+    return _render(request, raw=[], edit=edit, comparison=comparison, sides=sides)
 
 
 def _two_ids(raw: list[str]) -> tuple[list[int], str | None]:

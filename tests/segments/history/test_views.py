@@ -116,7 +116,8 @@ def test_the_rows_are_written_by_the_template_with_a_status_badge_each(logged_in
     assert "a&lt;b &amp; 0" in response.content.decode()
     page = page_of(response)
     rows = {tr.xpath("td")[3].text_content(): tr for tr in page.xpath("//tbody/tr")}
-    colours = {"created": "success", "rejected": "danger", "sending": "secondary",
+    colours = {"created": "success", "updated": "success", "rejected": "danger",
+               "sending": "secondary",
                "not_created": "info", "failed": "warning", "unknown": "warning",
                "odd": "warning"}
     for number, status in enumerate(statuses):
@@ -148,7 +149,7 @@ def test_the_filters_are_crispy_s_fields_and_show_what_is_applied(logged_in, use
     assert form.xpath(".//label[@for='id_status']/text()") == ["Status"]
     selected = {select.get("name"): select.xpath("option[@selected]/@value")
                 for select in form.xpath(".//select")}
-    assert selected == {"status": ["created"], "kind": [""], "author": ["oleg"]}
+    assert selected == {"action": [""], "status": ["created"], "kind": [""], "author": ["oleg"]}
     assert form.xpath(".//select[@name='author']/option/@value") == ["", "maria", "oleg"]
     assert form.xpath(".//input[@name='date_from']/@value") == ["2026-01-02"]
     assert form.xpath(".//input[@name='date_to']/@value") == []
@@ -421,7 +422,8 @@ def test_a_created_submission_shows_everything_about_it(viewer, user):
                      answer=answer, when=datetime.datetime(2026, 3, 10, 9, 5, 7, tzinfo=UTC))
     page = detail(viewer, row)
     assert facts(page) == {
-        "Status": "Created", "Altcraft id": "987", "Kind": "updatable", "Format": "XML",
+        "Action": "Create", "Status": "Created", "Altcraft id": "987", "Kind": "updatable",
+        "Format": "XML",
         "Sent by": "maria", "When": "2026-03-10 09:05:07", "Took": "345 ms"}
     outcome = page.get_element_by_id("submission-outcome").text_content()
     assert "Altcraft created segment 987" in outcome

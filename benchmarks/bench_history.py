@@ -1,4 +1,4 @@
-"""4. History at scale, on PostgreSQL: two scratch databases filled by
+"""5. History at scale, on PostgreSQL: two scratch databases filled by
 `manage.py bulk_load_submissions`, one with 1,000 submissions and one with a
 million (the same first 1,000, then more), each served by gunicorn. Each
 list URL (history list, filters, search; Django's admin list, a status
@@ -18,6 +18,8 @@ from urllib.parse import quote
 import requests
 
 from benchmarks.common import (
+    DB_NAME,
+    POSTGRES_URL,
     Env,
     Row,
     drop_database,
@@ -29,9 +31,6 @@ from benchmarks.common import (
     prepare_database,
 )
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-# BENCH_HISTORY_DB: another name, so that runs beside each other do not share one.
-DB_NAME = os.environ.get("BENCH_HISTORY_DB", "segbuilder_bench")
 SMALL_DB_NAME = DB_NAME + "_small"
 ROWS = int(os.environ.get("BENCH_HISTORY_ROWS", "1000000"))
 # Enough that every filter of pages() matches some of them.
@@ -84,15 +83,15 @@ def pages() -> list[Page]:
 
 
 def run(env: Env) -> list[Row]:
-    big = Env(database_url=fresh_database(ADMIN_URL, DB_NAME), static_root=env.static_root)
-    small = Env(database_url=fresh_database(ADMIN_URL, SMALL_DB_NAME),
+    big = Env(database_url=fresh_database(POSTGRES_URL, DB_NAME), static_root=env.static_root)
+    small = Env(database_url=fresh_database(POSTGRES_URL, SMALL_DB_NAME),
                 static_root=env.static_root)
     try:
         return _measure(big, small)
     finally:
         if not os.environ.get("BENCH_KEEP_DB"):
-            drop_database(ADMIN_URL, DB_NAME)
-            drop_database(ADMIN_URL, SMALL_DB_NAME)
+            drop_database(POSTGRES_URL, DB_NAME)
+            drop_database(POSTGRES_URL, SMALL_DB_NAME)
 
 
 def _measure(big: Env, small: Env) -> list[Row]:
@@ -113,7 +112,7 @@ def _measure(big: Env, small: Env) -> list[Row]:
     call_command("bulk_load_submissions", count=ROWS - FIRST_ROWS, seed=2, verbosity=0)
     loaded = time.perf_counter() - started
     many = _query_counts()
-    rows = [Row("4", f"bulk load of {ROWS - FIRST_ROWS:,} submissions (COPY, VACUUM ANALYZE)",
+    rows = [Row("5", f"bulk load of {ROWS - FIRST_ROWS:,} submissions (COPY, VACUUM ANALYZE)",
                 fmt(loaded, "s"), "—", "—", "—", None)]
     with gunicorn(big, workers=1) as big_server, gunicorn(small, workers=1) as small_server:
         big_session = logged_in_session(big_server.base)
@@ -125,16 +124,16 @@ def _measure(big: Env, small: Env) -> list[Row]:
                 lambda url=page.url: _get(small_session, small_server.base + url),
                 lambda url=page.url: _get(big_session, big_server.base + url))
             growth = at_rows / at_first
-            rows.append(Row("4", f"{page.what} `{page.url}`, {ROWS:,} rows against {FIRST_ROWS:,}",
+            rows.append(Row("5", f"{page.what} `{page.url}`, {ROWS:,} rows against {FIRST_ROWS:,}",
                             fmt(at_rows, "ms"), f"{fmt(at_first, 'ms')} ({FIRST_ROWS:,} rows)",
                             f"{growth:.2f}×", f"≤ {page.growth:g}×", growth <= page.growth))
             if page.login is not None:
                 ratio = at_rows / login
-                rows.append(Row("4", f"{page.what}, {ROWS:,} rows, against the login page",
+                rows.append(Row("5", f"{page.what}, {ROWS:,} rows, against the login page",
                                 fmt(at_rows, "ms"), f"{fmt(login, 'ms')} (login page)",
                                 f"{ratio:.2f}×", f"≤ {page.login:g}×", ratio <= page.login))
     for page in pages():
-        rows.append(Row("4", f"queries of the {page.what}", f"{many[page.url]} with {ROWS:,} rows",
+        rows.append(Row("5", f"queries of the {page.what}", f"{many[page.url]} with {ROWS:,} rows",
                         f"{few[page.url]} with {FIRST_ROWS:,} rows", "—", "the same",
                         many[page.url] == few[page.url]))
     return rows

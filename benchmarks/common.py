@@ -30,6 +30,13 @@ BIN = Path(PY).parent
 SETTINGS = "benchmarks.settings"
 PASSWORD = "bench-password-not-secret-1"
 USERNAME = "bench-editor"
+VIEWER = "bench-viewer"  # a "Segment viewers" member: may preview, not send
+# The PostgreSQL server the runs make scratch databases on (BENCH_POSTGRES_URL),
+# and the prefix of their names (BENCH_HISTORY_DB: another, so that runs
+# beside each other do not share one).
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_HISTORY_DB", "segbuilder_bench")
 
 
 # --- results -------------------------------------------------------------------------
@@ -232,7 +239,7 @@ def manage(env: Env, *args: str) -> str:
 
 def prepare_database(env: Env) -> None:
     """Migrate, make the cache table if the settings use one, and add the
-    editor every benchmark logs in as."""
+    editor most benchmarks log in as and the viewer of the tampered posts."""
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "createcachetable")
     manage(env, "shell", "-c", (
@@ -241,6 +248,9 @@ def prepare_database(env: Env) -> None:
         "defaults={'is_staff': True, 'is_superuser': True})\n"
         f"u.set_password({PASSWORD!r}); u.save()\n"
         "u.groups.add(Group.objects.get(name='Segment editors'))\n"
+        f"v, _ = User.objects.get_or_create(username={VIEWER!r})\n"
+        f"v.set_password({PASSWORD!r}); v.save()\n"
+        "v.groups.add(Group.objects.get(name='Segment viewers'))\n"
     ))
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from benchmarks.common import Row, fmt, ratio_row, timed
-from benchmarks.shapes import builder_post
+from benchmarks.common import Row, fmt, page_form, ratio_row, timed
+from benchmarks.shapes import builder_post, builder_segment
 
 SIZES = (1, 100, 1000)
 REPEAT = {1: 15, 100: 9, 1000: 5}
@@ -53,17 +53,18 @@ def run() -> list[Row]:
 
 def _requests(client, shape: str, size: int, per_selection: int) -> dict:
     from segbuilder.altcraft.codec import payload_to_json
-    from segbuilder.segments.forms import BuilderForms
 
     preview = urlencode(builder_post(size, per_selection=per_selection), doseq=True)
     error = urlencode(builder_post(size, name="", per_selection=per_selection), doseq=True)
-    forms = BuilderForms(_query(preview))
-    assert forms.is_valid(), "the benchmark's builder data must be valid"
-    pasted = {"payload": payload_to_json(forms.segment().to_payload())}
+    # Pasted into the builder page's import box and posted where that form posts.
+    import_url, fields = page_form(client.get("/").content, "/", "import-form")
+    pasted = {**fields, "payload": payload_to_json(
+        builder_segment(size, per_selection=per_selection).to_payload())}
     return {
         ("preview", shape, size): lambda: _post(client, "/", preview, b'id="preview-json"'),
         ("error", shape, size): lambda: _post(client, "/", error, b'id="error-summary"'),
-        ("import", shape, size): lambda: _post(client, "/import/", pasted, b'id="import-result"'),
+        ("import", shape, size): lambda: _post(client, import_url, pasted,
+                                               b'id="import-result"'),
     }
 
 
@@ -79,12 +80,6 @@ def _rows_of(name: str, shape: str, medians: dict) -> list[Row]:
                           medians[(name, shape, 1000)], medians[(name, shape, 100)],
                           unit="s", limit=GROWTH_LIMIT, baseline_what="100 rules"))
     return rows
-
-
-def _query(body: str):
-    from django.http import QueryDict
-
-    return QueryDict(body)
 
 
 def _post(client, url: str, body: str | dict, expect: bytes) -> None:

@@ -1,4 +1,4 @@
-"""5. History at scale, on PostgreSQL: two scratch databases filled by
+"""4. History at scale, on PostgreSQL: two scratch databases filled by
 `manage.py bulk_load_submissions`, one with 1,000 submissions and one with a
 million (the same first 1,000, then more), each served by gunicorn. Each
 list URL (history list, filters, search; Django's admin list, a status
@@ -112,7 +112,7 @@ def _measure(big: Env, small: Env) -> list[Row]:
     call_command("bulk_load_submissions", count=ROWS - FIRST_ROWS, seed=2, verbosity=0)
     loaded = time.perf_counter() - started
     many = _query_counts()
-    rows = [Row("5", f"bulk load of {ROWS - FIRST_ROWS:,} submissions (COPY, VACUUM ANALYZE)",
+    rows = [Row("4", f"bulk load of {ROWS - FIRST_ROWS:,} submissions (COPY, VACUUM ANALYZE)",
                 fmt(loaded, "s"), "—", "—", "—", None)]
     with gunicorn(big, workers=1) as big_server, gunicorn(small, workers=1) as small_server:
         big_session = logged_in_session(big_server.base)
@@ -124,16 +124,16 @@ def _measure(big: Env, small: Env) -> list[Row]:
                 lambda url=page.url: _get(small_session, small_server.base + url),
                 lambda url=page.url: _get(big_session, big_server.base + url))
             growth = at_rows / at_first
-            rows.append(Row("5", f"{page.what} `{page.url}`, {ROWS:,} rows against {FIRST_ROWS:,}",
+            rows.append(Row("4", f"{page.what} `{page.url}`, {ROWS:,} rows against {FIRST_ROWS:,}",
                             fmt(at_rows, "ms"), f"{fmt(at_first, 'ms')} ({FIRST_ROWS:,} rows)",
                             f"{growth:.2f}×", f"≤ {page.growth:g}×", growth <= page.growth))
             if page.login is not None:
                 ratio = at_rows / login
-                rows.append(Row("5", f"{page.what}, {ROWS:,} rows, against the login page",
+                rows.append(Row("4", f"{page.what}, {ROWS:,} rows, against the login page",
                                 fmt(at_rows, "ms"), f"{fmt(login, 'ms')} (login page)",
                                 f"{ratio:.2f}×", f"≤ {page.login:g}×", ratio <= page.login))
     for page in pages():
-        rows.append(Row("5", f"queries of the {page.what}", f"{many[page.url]} with {ROWS:,} rows",
+        rows.append(Row("4", f"queries of the {page.what}", f"{many[page.url]} with {ROWS:,} rows",
                         f"{few[page.url]} with {FIRST_ROWS:,} rows", "—", "the same",
                         many[page.url] == few[page.url]))
     return rows

@@ -1,4 +1,4 @@
-"""4. Send overhead and 7. memory: the app under gunicorn sends 10-rule
+"""3. Send overhead and 6. memory: the app under gunicorn sends 10-rule
 segments to the sandbox Altcraft (a process of its own) as a logged-in
 editor's browser does: the builder form with its CSRF token, a history row
 written before and after the call, the redirect to the result followed.
@@ -73,7 +73,7 @@ def _overhead_row(database: str, env: Env) -> Row:
                 direct_times.append(direct)
     app_median, direct_median = statistics.median(app_times), statistics.median(direct_times)
     overhead = app_median - direct_median
-    return Row("4", f"send of a {RULES}-rule segment as a browser makes it (the builder POST "
+    return Row("3", f"send of a {RULES}-rule segment as a browser makes it (the builder POST "
                f"and the redirect it follows), gunicorn, {database}, median of {SENDS}",
                fmt(app_median, "ms"),
                f"{fmt(direct_median, 'ms')} (requests.post of the same payload to the sandbox)",
@@ -93,7 +93,7 @@ def run_memory(env: Env) -> list[Row]:
                 _send_through_app(session, server.base, str(uuid.uuid4()))
             peak = rss_bytes(worker, "VmHWM")
     ratio = peak / after_first
-    return [Row("7", f"worker's peak memory after {MEMORY_SENDS:,} sends", fmt(peak, "MiB"),
+    return [Row("6", f"worker's peak memory after {MEMORY_SENDS:,} sends", fmt(peak, "MiB"),
                 f"{fmt(after_first, 'MiB')} (after the first send)", f"{ratio:.2f}×",
                 f"≤ {MEMORY_LIMIT:g}×", ratio <= MEMORY_LIMIT)]
 

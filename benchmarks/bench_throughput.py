@@ -1,4 +1,4 @@
-"""6. Throughput: gunicorn with 2 workers, 16 connections for 10 s on
+"""5. Throughput: gunicorn with 2 workers, 16 connections for 10 s on
 loopback, the builder page against a bare Django view served by the same
 processes (benchmarks/urls.py), both as a logged-in user."""
 
@@ -34,7 +34,7 @@ def run(env: Env) -> list[Row]:
         tool, bare = _load(server.base + BARE, cookie, seconds=SECONDS)
         _, builder = _load(server.base + BUILDER, cookie, seconds=SECONDS)
     ratio = builder / bare
-    return [Row("6", f"builder page, {CONNECTIONS} connections × {SECONDS} s ({tool})",
+    return [Row("5", f"builder page, {CONNECTIONS} connections × {SECONDS} s ({tool})",
                 fmt(builder, "rps"), f"{fmt(bare, 'rps')} (bare Django view)",
                 f"{ratio:.0%}", f"≥ {LIMIT:.0%}", ratio >= LIMIT)]
 

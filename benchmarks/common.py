@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import psycopg
 import requests
+from lxml import html as lxml_html
 
 from segbuilder.altcraft.sandbox import DOCS_TOKEN
+from tests.shown_form import shown_form_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -323,6 +326,18 @@ def logged_in_session(base: str, username: str = USERNAME,
     if response.status_code != 302:
         raise RuntimeError(f"login of {username} answered {response.status_code}")
     return session
+
+
+def page_form(page: bytes, page_url: str, form_id: str) -> tuple[str, dict[str, list[str]]]:
+    """What a browser posts when the first submit button of the page's form
+    `form_id` is pressed: the form's address, and its fields (the CSRF token
+    among them) with that button's name and value, if it has a name."""
+    (form,) = lxml_html.fromstring(page).xpath(f'//form[@id="{form_id}"]')
+    fields = shown_form_data(page, form_id=form_id)
+    buttons = form.xpath('.//button[not(@type) or @type="submit"] | .//input[@type="submit"]')
+    if buttons and buttons[0].get("name"):
+        fields[buttons[0].get("name")] = [buttons[0].get("value", "")]
+    return urljoin(page_url, form.get("action") or page_url), fields
 
 
 def rss_bytes(pid: int, field_name: str = "VmRSS") -> int:

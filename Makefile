@@ -59,7 +59,7 @@ messages: setup
 	DEBUG=true $(PY) manage.py compilemessages -l ru --ignore=$(VENV) --ignore=staticfiles
 
 # The performance benchmarks (benchmarks/run.py): one table of figures, baselines and
-# budgets, also written to benchmarks/results.md. About 6 minutes; needs PostgreSQL
+# budgets, also written to benchmarks/results.md. About 5 minutes; needs PostgreSQL
 # on 127.0.0.1:5432 (BENCH_POSTGRES_URL to use another) and wrk (installed if missing).
 bench: setup bench-tools
 	$(PY) -m benchmarks.run

@@ -3,17 +3,15 @@ validate every nested formset, build the payload, render the page with it),
 and the full re-render of a filled builder after an error (bound, with one
 error) and after an import (filled from a pasted payload), for 1, 100 and
 1,000 rules, each rule with a param, in one selection and in selections of
-50 (20 x 50 for 1,000). Then the posts over the row budgets, as a viewer: the
-issue's tampered post and a paste of 20 x 50 rules x 50 sub-rules, answered
-with a message without building their forms."""
+50 (20 x 50 for 1,000). The posts over the row budgets are timed against
+gunicorn (bench_tampered.py)."""
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
-from benchmarks.common import Row, fmt, ratio_row, timed
-from benchmarks.shapes import builder_post, oversized_payload, tampered_post
+from benchmarks.common import Row, fmt, page_form, ratio_row, timed
+from benchmarks.shapes import builder_post, builder_segment
 
 SIZES = (1, 100, 1000)
 REPEAT = {1: 15, 100: 9, 1000: 5}
@@ -21,8 +19,6 @@ REPEAT = {1: 15, 100: 9, 1000: 5}
 SHAPES = {"in one selection": 1000, "in selections of 50": 50}
 LIMITS = {100: 0.15, 1000: 1.2}  # seconds, per size
 GROWTH_LIMIT = 12.0  # 1,000 rules against 100
-OVER_BUDGET_LIMIT = 1.0  # seconds, a post over the row budgets
-OVER_BUDGET_REPEAT = 5
 FORM = "application/x-www-form-urlencoded"
 NAMES = {"preview": "preview", "error": "re-render after an error",
          "import": "re-render after an import"}
@@ -52,22 +48,23 @@ def run() -> list[Row]:
     for shape in SHAPES:
         for name in NAMES:
             rows += _rows_of(name, shape, medians)
-    return rows + _over_budget_rows()
+    return rows
 
 
 def _requests(client, shape: str, size: int, per_selection: int) -> dict:
     from segbuilder.altcraft.codec import payload_to_json
-    from segbuilder.segments.build.forms import BuilderForms
 
     preview = urlencode(builder_post(size, per_selection=per_selection), doseq=True)
     error = urlencode(builder_post(size, name="", per_selection=per_selection), doseq=True)
-    forms = BuilderForms(_query(preview))
-    assert forms.is_valid(), "the benchmark's builder data must be valid"
-    pasted = {"payload": payload_to_json(forms.segment().to_payload())}
+    # Pasted into the builder page's import box and posted where that form posts.
+    import_url, fields = page_form(client.get("/").content, "/", "import-form")
+    pasted = {**fields, "payload": payload_to_json(
+        builder_segment(size, per_selection=per_selection).to_payload())}
     return {
         ("preview", shape, size): lambda: _post(client, "/", preview, b'id="preview-json"'),
         ("error", shape, size): lambda: _post(client, "/", error, b'id="error-summary"'),
-        ("import", shape, size): lambda: _post(client, "/import/", pasted, b'id="import-result"'),
+        ("import", shape, size): lambda: _post(client, import_url, pasted,
+                                               b'id="import-result"'),
     }
 
 
@@ -85,46 +82,12 @@ def _rows_of(name: str, shape: str, medians: dict) -> list[Row]:
     return rows
 
 
-def _over_budget_rows() -> list[Row]:
-    """The two posts of the issue that held a worker, as a viewer."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.test import Client
-
-    viewer, _ = get_user_model().objects.get_or_create(username="bench-viewer")
-    viewer.groups.add(Group.objects.get(name="Segment viewers"))
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(viewer)
-    posts = {
-        "tampered builder post (2 × 150 rules × 150 sub-rules claimed)": (
-            "/", urlencode(tampered_post(), doseq=True), 400, b'id="too-big"'),
-        # As the import box posts it: multipart (templates/segments/_import_box.html).
-        "paste of 20 × 50 rules × 50 sub-rules": (
-            "/import/", {"payload": json.dumps(oversized_payload())}, 200,
-            b"The payload is larger than the builder holds"),
-    }
-    rows = []
-    for what, (url, body, status, expect) in posts.items():
-        times = sorted(timed(lambda url=url, body=body, status=status, expect=expect: _post(
-            client, url, body, expect, status=status)) for _ in range(OVER_BUDGET_REPEAT))
-        value = times[len(times) // 2]
-        rows.append(Row("2", f"over the row budgets, as a viewer: {what}", fmt(value, "s"),
-                        "—", "—", f"≤ {OVER_BUDGET_LIMIT:g} s", value <= OVER_BUDGET_LIMIT))
-    return rows
-
-
-def _query(body: str):
-    from django.http import QueryDict
-
-    return QueryDict(body)
-
-
-def _post(client, url: str, body: str | dict, expect: bytes, *, status: int = 200) -> None:
+def _post(client, url: str, body: str | dict, expect: bytes) -> None:
     """POST `body`: URL-encoded as the builder form posts it, or a dict as the
     import box posts it (multipart, the test client's default)."""
     if isinstance(body, dict):
         response = client.post(url, body)
     else:
         response = client.post(url, body, content_type=FORM)
-    if response.status_code != status or expect not in response.content:
+    if response.status_code != 200 or expect not in response.content:
         raise RuntimeError(f"{url} answered {response.status_code} without {expect!r}")

@@ -20,6 +20,8 @@ import requests
 
 from benchmarks.bulk_load import bulk_load
 from benchmarks.common import (
+    DB_NAME,
+    POSTGRES_URL,
     PY,
     ROOT,
     Env,
@@ -32,9 +34,6 @@ from benchmarks.common import (
     prepare_database,
 )
 
-ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-# BENCH_HISTORY_DB: another name, so that runs beside each other do not share one.
-DB_NAME = os.environ.get("BENCH_HISTORY_DB", "segbuilder_bench")
 SMALL_DB_NAME = DB_NAME + "_small"
 ROWS = int(os.environ.get("BENCH_HISTORY_ROWS", "1000000"))
 # Enough that every filter of pages() matches some of them.
@@ -87,15 +86,15 @@ def pages() -> list[Page]:
 
 
 def run(env: Env) -> list[Row]:
-    big = Env(database_url=fresh_database(ADMIN_URL, DB_NAME), static_root=env.static_root)
-    small = Env(database_url=fresh_database(ADMIN_URL, SMALL_DB_NAME),
+    big = Env(database_url=fresh_database(POSTGRES_URL, DB_NAME), static_root=env.static_root)
+    small = Env(database_url=fresh_database(POSTGRES_URL, SMALL_DB_NAME),
                 static_root=env.static_root)
     try:
         return _measure(big, small)
     finally:
         if not os.environ.get("BENCH_KEEP_DB"):
-            drop_database(ADMIN_URL, DB_NAME)
-            drop_database(ADMIN_URL, SMALL_DB_NAME)
+            drop_database(POSTGRES_URL, DB_NAME)
+            drop_database(POSTGRES_URL, SMALL_DB_NAME)
 
 
 def _measure(big: Env, small: Env) -> list[Row]:

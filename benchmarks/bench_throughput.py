@@ -17,7 +17,7 @@ from benchmarks.common import Env, Row, fmt, gunicorn, logged_in_session
 
 CONNECTIONS = 16
 SECONDS = 10
-LIMIT = 0.20
+LIMIT = 0.30
 BARE, BUILDER = "/bench/bare/", "/"
 
 

@@ -18,11 +18,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import psycopg
 import requests
+from lxml import html as lxml_html
 
 from segbuilder.altcraft.sandbox import DOCS_TOKEN
+from tests.shown_form import shown_form_data
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -30,6 +33,13 @@ BIN = Path(PY).parent
 SETTINGS = "benchmarks.settings"
 PASSWORD = "bench-password-not-secret-1"
 USERNAME = "bench-editor"
+VIEWER = "bench-viewer"  # a "Segment viewers" member: may preview, not send
+# The PostgreSQL server the runs make scratch databases on (BENCH_POSTGRES_URL),
+# and the prefix of their names (BENCH_HISTORY_DB: another, so that runs
+# beside each other do not share one).
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL",
+                              "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = os.environ.get("BENCH_HISTORY_DB", "segbuilder_bench")
 
 
 # --- results -------------------------------------------------------------------------
@@ -232,7 +242,7 @@ def manage(env: Env, *args: str) -> str:
 
 def prepare_database(env: Env) -> None:
     """Migrate, make the cache table if the settings use one, and add the
-    editor every benchmark logs in as."""
+    editor most benchmarks log in as and the viewer of the tampered posts."""
     manage(env, "migrate", "--no-input", "-v", "0")
     manage(env, "createcachetable")
     manage(env, "shell", "-c", (
@@ -241,6 +251,9 @@ def prepare_database(env: Env) -> None:
         "defaults={'is_staff': True, 'is_superuser': True})\n"
         f"u.set_password({PASSWORD!r}); u.save()\n"
         "u.groups.add(Group.objects.get(name='Segment editors'))\n"
+        f"v, _ = User.objects.get_or_create(username={VIEWER!r})\n"
+        f"v.set_password({PASSWORD!r}); v.save()\n"
+        "v.groups.add(Group.objects.get(name='Segment viewers'))\n"
     ))
 
 
@@ -313,6 +326,18 @@ def logged_in_session(base: str, username: str = USERNAME,
     if response.status_code != 302:
         raise RuntimeError(f"login of {username} answered {response.status_code}")
     return session
+
+
+def page_form(page: bytes, page_url: str, form_id: str) -> tuple[str, dict[str, list[str]]]:
+    """What a browser posts when the first submit button of the page's form
+    `form_id` is pressed: the form's address, and its fields (the CSRF token
+    among them) with that button's name and value, if it has a name."""
+    (form,) = lxml_html.fromstring(page).xpath(f'//form[@id="{form_id}"]')
+    fields = shown_form_data(page, form_id=form_id)
+    buttons = form.xpath('.//button[not(@type) or @type="submit"] | .//input[@type="submit"]')
+    if buttons and buttons[0].get("name"):
+        fields[buttons[0].get("name")] = [buttons[0].get("value", "")]
+    return urljoin(page_url, form.get("action") or page_url), fields
 
 
 def rss_bytes(pid: int, field_name: str = "VmRSS") -> int:

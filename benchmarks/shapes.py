@@ -54,6 +54,19 @@ def builder_post(rules: int, *, name: str = "Benchmark", action: str = "preview"
     return data
 
 
+def builder_segment(rules: int, *, name: str = "Benchmark",
+                    per_selection: int = RULES_PER_SELECTION) -> Segment:
+    """The segment that builder_post's data describes, as a payload to paste."""
+    def rule(n: int) -> Rule:
+        return Rule("profile", f"field_{n}", "string", "contains",
+                    params=[Param("value", f"value {n}")])
+
+    return Segment(name=name, kind=Kind.DYNAMIC, selections=[
+        Selection(list_id=1 + first // per_selection,
+                  rules=[rule(n) for n in range(first, min(first + per_selection, rules))])
+        for first in range(0, rules, per_selection)])
+
+
 def send_post(rules: int, *, key: str) -> dict[str, Any]:
     """A 10-rule (or `rules`-rule) segment sent from the builder: known rule
     kinds, each with its param."""

@@ -303,10 +303,12 @@
   showSegmentKind();
   refresh(form);
   numberRows(form);
-  // What the person must read first: the problems, or the question whether
-  // to send a segment again.
+  // What the person must read first: the problems, the question whether to
+  // send a segment again, or the paste that could not be read. (The paste's
+  // autofocus alone is not enough: Chromium skips autofocus at times.)
   const first = document.getElementById("error-summary") ||
-    document.getElementById("repeat-question");
+    document.getElementById("repeat-question") ||
+    (document.getElementById("import-error") && document.getElementById("import-payload"));
   if (first) first.focus();
   // The page's readiness signal: every listener above is in place (tests
   // wait for it instead of sleeping).

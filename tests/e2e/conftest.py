@@ -70,7 +70,11 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict) -> dict:
     # Wide enough for the side-by-side layout (form + payload preview).
-    return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
+    # Reduced motion: Bootstrap then skips its transitions, so no click lands
+    # on a box still sliding open (a press on the import box's button while it
+    # was opening ended outside it, and no click reached the button).
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 900},
+            "reduced_motion": "reduce"}
 
 
 @pytest.fixture(scope="session")

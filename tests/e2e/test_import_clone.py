@@ -57,7 +57,7 @@ def test_a_person_imports_the_documented_xml_sends_it_and_starts_again_from_the_
     # Import: the box opens, takes the docs' text (token and all), fills the builder.
     box = page.get_by_role("textbox", name="Paste a payload (JSON or XML)")
     expect(box).to_be_hidden()
-    page.get_by_role("button", name="Import JSON or XML").click()
+    open_import_box(page)
     expect(box).to_be_visible()
     box.fill(example_text("updatable", "xml"))
     shot("1-pasted")
@@ -114,7 +114,7 @@ def test_a_person_imports_the_documented_xml_sends_it_and_starts_again_from_the_
 
 def test_an_unreadable_paste_stays_in_the_box_with_where_it_went_wrong(builder, shot):
     page = builder
-    page.get_by_role("button", name="Import JSON or XML").click()
+    open_import_box(page)
     raw = example_text("static", "json").replace('"list_id": 5,', '"list_id": 5')
     page.get_by_role("textbox", name="Paste a payload (JSON or XML)").fill(raw)
     page.get_by_role("button", name="Import", exact=True).click()
@@ -127,3 +127,10 @@ def test_an_unreadable_paste_stays_in_the_box_with_where_it_went_wrong(builder, 
         "The pasted JSON could not be read at line 5, column 1")
     expect(page.locator("#import-error")).to_contain_text("end of line 4")
     shot("error")
+
+
+def open_import_box(page) -> None:
+    """Open the import box and wait until it is open: Bootstrap marks it
+    `show` once it has stopped moving."""
+    page.get_by_role("button", name="Import JSON or XML").click()
+    expect(page.locator("#import-box")).to_have_class(re.compile(r"\bshow\b"))

@@ -46,20 +46,33 @@ CHANGE_LABELS = {
 }
 
 
-# Field names, as the tables of changes show them; compo, name, type and
-# operator are Altcraft's own words and are shown as they are.
+# Field names, as the tables of changes show them: the builder's own labels
+# (the same words, so the same translations; see build/forms.py).
 FIELD_LABELS = {
-    "name": _("Name"),
+    "name": _("Segment name"),
     "kind": _("Kind"),
-    "list_id": _("Database (list_id)"),
-    "condition": _("Condition"),
-    "limit": _("Limit"),
+    "list_id": _("Database id"),
+    "condition": _("Rules combine with"),
+    "limit": _("Profile limit"),
     "range": _("Percent range"),
     "rule kind": _("Rule kind"),
-    "sub-rule condition": _("Sub-rules joined by"),
+    "sub-rule condition": _("Sub-rules combine with"),
     "params": _("Parameters"),
     "param order": _("Order of parameters"),
+    "rule compo": _("Source (compo)"),
+    "rule name": _("Field (name)"),
+    "rule type": _("Data type (type)"),
+    "rule operator": _("Operator"),
 }
+RULE_FIELDS = ("compo", "name", "type", "operator")
+# The same four inside a sentence ("Custom rule (source default, field _age, …)").
+CUSTOM_FIELD_WORDS = {"compo": _("source"), "name": _("field"), "type": _("data type"),
+                      "operator": _("operator")}
+# Values shown by their builder words, not Altcraft's keys.
+CONDITION_LABELS = {"and": _("All (AND)"), "or": _("Any (OR)")}
+KIND_LABELS = {"static": pgettext_lazy("segment kind", "Static"),
+               "dynamic": pgettext_lazy("segment kind", "Dynamic"),
+               "updatable": pgettext_lazy("segment kind", "Updatable")}
 PARAM_PREFIX = "param "
 CUSTOM_RULE = "custom rule"
 
@@ -71,9 +84,13 @@ class FieldChange:
     name: str
     old: str | None
     new: str | None
+    # A param's friendly name from its rule kind, when the kind is known.
+    shown_name: str | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
+        if self.shown_name is not None:
+            return self.shown_name
         if self.name in FIELD_LABELS:
             return str(FIELD_LABELS[self.name])
         if self.name.startswith(PARAM_PREFIX):
@@ -161,7 +178,7 @@ def segment_diff(old: Segment, new: Segment) -> SegmentDiff:
     diff = SegmentDiff(
         fields=_field_changes(
             ("name", old.name, new.name),
-            ("kind", str(old.kind), str(new.kind)),
+            ("kind", _word(KIND_LABELS, str(old.kind)), _word(KIND_LABELS, str(new.kind))),
             ("list_id", _optional(old.list_id), _optional(new.list_id)),
         )
     )
@@ -208,7 +225,7 @@ def _selection_fields(selection: Selection) -> list[tuple[str, str]]:
     limit = gettext("0 (no limit)") if selection.limit == 0 else str(selection.limit)
     return [
         ("list_id", _optional(selection.list_id) or "—"),
-        ("condition", selection.condition),
+        ("condition", _word(CONDITION_LABELS, selection.condition)),
         ("limit", limit),
         ("range", f"{selection.percent_from}–{selection.percent_to}%"),
     ]
@@ -289,11 +306,12 @@ def _rule_change(old: Rule, new: Rule, old_position: int, new_position: int, *,
     if not fields or _is_custom(old) or _is_custom(new):
         # Between two known kinds, the kind says what compo/name/type/operator became.
         fields += _field_changes(
-            *((name, getattr(old, name) or None, getattr(new, name) or None)
-              for name in ("compo", "name", "type", "operator"))
+            *((f"rule {name}", getattr(old, name) or None, getattr(new, name) or None)
+              for name in RULE_FIELDS)
         )
-    fields += _param_changes(old.params, new.params)
-    fields += _field_changes(("sub-rule condition", old.condition or None, new.condition or None))
+    fields += _param_changes(old.params, new.params, _param_labels(old, new))
+    fields += _field_changes(("sub-rule condition", _condition_word(old.condition),
+                              _condition_word(new.condition)))
     children, unchanged = _rules_diff(old.children, new.children, depth=depth + 1)
     return RuleDiff(
         change=Change.CHANGED,
@@ -308,7 +326,27 @@ def _rule_change(old: Rule, new: Rule, old_position: int, new_position: int, *,
     )
 
 
-def _param_changes(old: list[Param], new: list[Param]) -> list[FieldChange]:
+def _param_labels(*rules: Rule) -> dict[str, str]:
+    """Param names in the current language, from the rules' known kinds."""
+    labels: dict[str, str] = {}
+    for rule in rules:
+        kind = rule_kind_of(rule)
+        for spec in kind.params if kind is not None else ():
+            labels.setdefault(spec.name, spec.label(get_language() or "en"))
+    return labels
+
+
+def _word(words: dict, value: str) -> str:
+    """A key in the builder's words, or as it is when the builder has none."""
+    return str(words[value]) if value in words else value
+
+
+def _condition_word(condition: str) -> str | None:
+    return _word(CONDITION_LABELS, condition) if condition else None
+
+
+def _param_changes(old: list[Param], new: list[Param],
+                   labels: dict[str, str]) -> list[FieldChange]:
     old_names = [param.name for param in old]
     new_names = [param.name for param in new]
     if len(set(old_names)) < len(old_names) or len(set(new_names)) < len(new_names):
@@ -317,9 +355,12 @@ def _param_changes(old: list[Param], new: list[Param]) -> list[FieldChange]:
     before = {param.name: value_text(param.value) for param in old}
     after = {param.name: value_text(param.value) for param in new}
     names = old_names + [name for name in new_names if name not in before]
-    changes = _field_changes(
-        *((f"{PARAM_PREFIX}{name}", before.get(name), after.get(name)) for name in names)
-    )
+    changes = [
+        FieldChange(change.name, change.old, change.new,
+                    shown_name=labels.get(change.name[len(PARAM_PREFIX):]))
+        for change in _field_changes(
+            *((f"{PARAM_PREFIX}{name}", before.get(name), after.get(name)) for name in names))
+    ]
     if not changes and old_names != new_names:
         changes = [FieldChange("param order", ", ".join(old_names), ", ".join(new_names))]
     return changes
@@ -350,29 +391,35 @@ def describe_rule(rule: Rule) -> str:
     if not rule.is_group:
         return _describe_own(rule)
     children = "; ".join(describe_rule(child) for child in rule.children)
-    values = {"joined_by": rule.condition.upper() if rule.condition else gettext("no condition"),
+    values = {"joined_by": _condition_word(rule.condition) or gettext("no condition"),
               "children": children}
     if rule.has_own_fields:
         values["rule"] = _describe_own(rule)
-        return gettext("%(rule)s, with sub-rules joined by %(joined_by)s: %(children)s") % values
-    return gettext("Rule group joined by %(joined_by)s: %(children)s") % values
+        return gettext("%(rule)s, with sub-rules combined by %(joined_by)s: %(children)s") % (
+            values)
+    return gettext("Rule group combined by %(joined_by)s: %(children)s") % values
 
 
 def _describe_own(rule: Rule) -> str:
     kind = rule_kind_of(rule)
     if kind is not None:
         head = _language_label(kind)
+        labels = {spec.name: spec.label(get_language() or "en") for spec in kind.params}
     else:
         fields = ", ".join(
-            f"{name} {getattr(rule, name) or '—'}" for name in ("compo", "name", "type", "operator")
+            f"{CUSTOM_FIELD_WORDS[name]} {getattr(rule, name) or '—'}" for name in RULE_FIELDS
         )
         head = gettext("Custom rule (%(fields)s)") % {"fields": fields}
-    params = params_text(rule.params)
+        labels = {}
+    params = params_text(rule.params, labels)
     return f"{head}: {params}" if params else head
 
 
-def params_text(params: list[Param]) -> str:
-    return ", ".join(f"{param.name} {value_text(param.value)}" for param in params)
+def params_text(params: list[Param], labels: dict[str, str] | None = None) -> str:
+    """Params as "name value", each name by its kind's label when known."""
+    labels = labels or {}
+    return ", ".join(f"{labels.get(param.name, param.name)} {value_text(param.value)}"
+                     for param in params)
 
 
 def value_text(value: ParamValue) -> str:

@@ -54,7 +54,7 @@ def test_a_kind_change_is_one_field_change_and_the_selections_go_with_it():
     old = Segment("Loyal", Kind.STATIC, list_id=5)
     new = Segment("Loyal", Kind.UPDATABLE, list_id=5, selections=[Selection(1, rules=[statseg(1)])])
     diff = segment_diff(old, new)
-    assert diff.fields == [FieldChange("kind", "static", "updatable")]
+    assert diff.fields == [FieldChange("kind", "Static", "Updatable")]
     selection = only_selection(diff)
     assert selection.change is Change.ADDED
     assert [rule.change for rule in selection.rules] == [Change.ADDED]
@@ -83,7 +83,7 @@ def test_a_rule_added_in_the_middle_is_exactly_one_addition():
     (rule,) = selection.rules
     assert rule.change is Change.ADDED
     assert (rule.old_position, rule.new_position) == (None, 3)
-    assert rule.new == 'Email domain group: domaingroup "Gmail"'
+    assert rule.new == 'Email domain group: Domain group "Gmail"'
     assert rule.old is None
     assert selection.unchanged_rules == 4
     assert selection.fields == []
@@ -95,7 +95,7 @@ def test_a_rule_removed_is_exactly_one_removal():
     (rule,) = selection.rules
     assert rule.change is Change.REMOVED
     assert (rule.old_position, rule.new_position) == (2, None)
-    assert rule.old == "Was in static segment: segment_id 2"
+    assert rule.old == "Was in static segment: Segment id 2"
     assert rule.title == "Rule 2"
     assert selection.unchanged_rules == 2
 
@@ -106,8 +106,8 @@ def test_a_param_value_changed_is_one_changed_rule_naming_the_param():
     (rule,) = only_selection(segment_diff(old, new)).rules
     assert rule.change is Change.CHANGED
     assert rule.fields == [FieldChange("param segment_id", "2", "7")]
-    assert rule.old == "Was in static segment: segment_id 2"
-    assert rule.new == "Was in static segment: segment_id 7"
+    assert rule.old == "Was in static segment: Segment id 2"
+    assert rule.new == "Was in static segment: Segment id 7"
     assert rule.title == "Rule 2"
 
 
@@ -115,7 +115,7 @@ def test_a_number_that_became_text_is_a_change_and_the_rule_becomes_custom():
     (rule,) = only_selection(segment_diff(dynamic(statseg(2)), dynamic(statseg("2")))).rules
     assert FieldChange("param segment_id", "2", '"2"') in rule.fields
     assert FieldChange("rule kind", "Was in static segment", "custom rule") in rule.fields
-    assert rule.new == ('Custom rule (compo default, name statseg, type statseg, operator once): '
+    assert rule.new == ('Custom rule (source default, field statseg, data type statseg, operator once): '
                         'segment_id "2"')
 
 
@@ -123,7 +123,7 @@ def test_a_changed_operator_of_a_custom_rule_is_named():
     old = Rule("event", "open", "int", "gt", [Param("count", 1)])
     new = Rule("event", "open", "int", "lt", [Param("count", 1), Param("days", 30)])
     (rule,) = only_selection(segment_diff(dynamic(old), dynamic(new))).rules
-    assert rule.fields == [FieldChange("operator", "gt", "lt"),
+    assert rule.fields == [FieldChange("rule operator", "gt", "lt"),
                            FieldChange("param days", None, "30")]
 
 
@@ -170,7 +170,7 @@ def test_a_selection_database_and_condition_change():
     old = dynamic(statseg(1), condition="and")
     new = Segment("Loyal", Kind.DYNAMIC, selections=[Selection(9, "or", rules=[statseg(1)])])
     assert only_selection(segment_diff(old, new)).fields == [
-        FieldChange("list_id", "1", "9"), FieldChange("condition", "and", "or")]
+        FieldChange("list_id", "1", "9"), FieldChange("condition", "All (AND)", "Any (OR)")]
 
 
 def test_a_selection_added_and_one_removed_carry_their_fields_and_rules():
@@ -181,11 +181,11 @@ def test_a_selection_added_and_one_removed_carry_their_fields_and_rules():
     ])
     added = only_selection(segment_diff(one, two))
     assert (added.position, added.change) == (2, Change.ADDED)
-    assert added.fields == [FieldChange("list_id", None, "2"), FieldChange("condition", None, "or"),
+    assert added.fields == [FieldChange("list_id", None, "2"), FieldChange("condition", None, "Any (OR)"),
                             FieldChange("limit", None, "10"), FieldChange("range", None, "0–50%")]
     assert [(r.change, r.new_position, r.new) for r in added.rules] == [
-        (Change.ADDED, 1, "Was in static segment: segment_id 3"),
-        (Change.ADDED, 2, 'Email domain group: domaingroup "Gmail"')]
+        (Change.ADDED, 1, "Was in static segment: Segment id 3"),
+        (Change.ADDED, 2, 'Email domain group: Domain group "Gmail"')]
     removed = only_selection(segment_diff(two, one))
     assert (removed.position, removed.change) == (2, Change.REMOVED)
     assert {f.change for f in removed.fields} == {Change.REMOVED}
@@ -197,10 +197,10 @@ def test_a_group_condition_change_is_named_on_the_group():
     old = dynamic(Rule(condition="or", children=[statseg(1), statseg(2)]))
     new = dynamic(Rule(condition="and", children=[statseg(1), statseg(2)]))
     (rule,) = only_selection(segment_diff(old, new)).rules
-    assert rule.fields == [FieldChange("sub-rule condition", "or", "and")]
+    assert rule.fields == [FieldChange("sub-rule condition", "Any (OR)", "All (AND)")]
     assert rule.children == [] and rule.unchanged_children == 2
-    assert rule.new == ("Rule group joined by AND: Was in static segment: segment_id 1; "
-                        "Was in static segment: segment_id 2")
+    assert rule.new == ("Rule group combined by All (AND): Was in static segment: Segment id 1; "
+                        "Was in static segment: Segment id 2")
 
 
 def test_a_group_child_added_and_one_changed_are_sub_rule_differences():
@@ -220,14 +220,14 @@ def test_a_group_child_added_and_one_changed_are_sub_rule_differences():
 
 
 def test_rules_are_described_in_plain_words():
-    assert describe_rule(statseg(2)) == "Was in static segment: segment_id 2"
+    assert describe_rule(statseg(2)) == "Was in static segment: Segment id 2"
     assert describe_rule(Rule("a", "b", "", "d")) == (
-        "Custom rule (compo a, name b, type —, operator d)")
+        "Custom rule (source a, field b, data type —, operator d)")
     grouped = Rule("default", "statseg", "statseg", "once", [Param("segment_id", 1)],
                    condition="or", children=[domaingroup("Gmail")])
     assert describe_rule(grouped) == (
-        "Was in static segment: segment_id 1, with sub-rules joined by OR: "
-        'Email domain group: domaingroup "Gmail"')
+        "Was in static segment: Segment id 1, with sub-rules combined by Any (OR): "
+        'Email domain group: Domain group "Gmail"')
 
 
 # --- payload_line_diff -------------------------------------------------------------------
@@ -329,7 +329,7 @@ def test_two_submissions_are_compared_older_first_whatever_the_order(viewer, sub
     assert reverse("submission_detail", args=[older.pk]) in html
     assert reverse("submission_detail", args=[newer.pk]) in html
     assert html.index(f"#{older.pk} ") < html.index(f"#{newer.pk} ")
-    assert 'Email domain group: domaingroup &quot;Gmail&quot;' in html
+    assert 'Email domain group: Domain group &quot;Gmail&quot;' in html
     assert 'class="diff-line diff-added"' in html and 'class="diff-line diff-removed"' in html
     assert "css/diff.css" in html
     assert "No differences" not in html
@@ -431,3 +431,35 @@ def test_the_page_uses_a_fixed_number_of_queries(viewer, submissions, django_ass
     with django_assert_num_queries(3):
         response = viewer.get(diff_url(older.pk, newer.pk))
     assert response.status_code == 200
+
+
+# --- the builder's words, in both languages -------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("en", ("Rules combine with", "All (AND)", "Any (OR)", "Segment id",
+            "Was in static segment: Segment id 7")),
+    ("ru", ("Правила объединяются через", "Все (И)", "Любое (ИЛИ)", "ID сегмента",
+            "Был в статическом сегменте: ID сегмента 7")),
+])
+def test_changes_read_in_the_builders_words_not_altcraft_keys(language, words):
+    from django.utils import translation
+
+    condition_label, all_of, any_of, param_label, described = words
+    with translation.override(language):
+        diff = segment_diff(dynamic(statseg(2), condition="and"),
+                            dynamic(statseg(7), condition="or"))
+        selection = only_selection(diff)
+        condition = next(f for f in selection.fields if f.name == "condition")
+        (rule,) = selection.rules
+        assert (condition.label, condition.old, condition.new) == (condition_label, all_of,
+                                                                   any_of)
+        assert [f.label for f in rule.fields] == [param_label]
+        assert rule.new == described
+
+
+def test_a_custom_rules_fields_and_params_keep_their_own_names():
+    old = Rule("event", "open", "int", "gt", [Param("count", 1)])
+    new = Rule("event", "open", "int", "lt", [Param("count", 2)])
+    (rule,) = only_selection(segment_diff(dynamic(old), dynamic(new))).rules
+    assert [f.label for f in rule.fields] == ["Operator", "Parameter count"]

@@ -191,7 +191,8 @@ def _custom_rule(rule: Rule) -> str:
     operator = OPERATOR_WORDS.get(rule.operator)
     parts = [subject, str(operator) if operator is not None else rule.operator]
     if rule.params:
-        parts.append(f" {_('and')} ".join(_param(param) for param in rule.params))
+        separator = " " + _("and") + " "
+        parts.append(separator.join(_param(param) for param in rule.params))
     return " ".join(part for part in parts if part)
 
 

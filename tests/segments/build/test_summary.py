@@ -11,41 +11,45 @@ from lxml import html as lxml_html
 
 from segbuilder.altcraft.rulekinds import RULE_KINDS
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.segments.build.summary import KIND_PHRASES, segment_summary
+from segbuilder.segments.build.summary import KIND_PHRASES, Names, segment_summary
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
 from tests.formdata import builder_data, custom, group, param, selection, statseg
 
 EXAMPLES = {
     ("static", "json"): (
-        "All profiles of database 5, taken once",
-        "Все профили базы 5, отобранные один раз",
+        "All profiles of database 5, taken once.",
+        "Все профили базы 5, отобранные один раз.",
     ),
     ("static", "xml"): (
-        "All profiles of database 2, taken once",
-        "Все профили базы 2, отобранные один раз",
+        "All profiles of database 2, taken once.",
+        "Все профили базы 2, отобранные один раз.",
     ),
     ("dynamic", "json"): (
-        "Profiles of database 1 that were once in static segment 1 and once in static "
-        "segment 2; 0–99% of the database; no limit",
-        "Профили базы 1, которые когда-либо были в статическом сегменте 1 и в статическом "
-        "сегменте 2; 0–99% базы; без ограничения",
+        "Profiles of database 1 that meet all of: were once in static segment 1, once in "
+        "static segment 2; 0–99% of the database; no limit.",
+        "Профили базы 1, которые отвечают всем условиям: когда-либо были в статическом "
+        "сегменте 1, в статическом сегменте 2; 0–99% базы; без ограничения.",
     ),
     ("updatable", "json"): (
-        "Refreshed every day: profiles of database 1 that were once in static segment 1 "
-        "and once in static segment 2; 0–99% of the database; no limit",
-        "Обновляется каждый день: профили базы 1, которые когда-либо были в статическом "
-        "сегменте 1 и в статическом сегменте 2; 0–99% базы; без ограничения",
+        "Refreshed every day. Profiles of database 1 that meet all of: were once in static "
+        "segment 1, once in static segment 2; 0–99% of the database; no limit.",
+        "Обновляется каждый день. Профили базы 1, которые отвечают всем условиям: "
+        "когда-либо были в статическом сегменте 1, в статическом сегменте 2; 0–99% базы; "
+        "без ограничения.",
     ),
     ("updatable", "xml"): (
-        "Refreshed every day: profiles of database 1 that have an email address in domain "
-        "group “Yahoo! (US)”; 0–99% of the database; no limit",
-        "Обновляется каждый день: профили базы 1, которые имеют адрес почты из группы "
-        "доменов «Yahoo! (US)»; 0–99% базы; без ограничения",
+        "Refreshed every day. Profiles of database 1 that have an email address in domain "
+        "group “Yahoo! (US)”; 0–99% of the database; no limit.",
+        "Обновляется каждый день. Профили базы 1, которые имеют адрес почты из группы "
+        "доменов «Yahoo! (US)»; 0–99% базы; без ограничения.",
     ),
 }
 # The dynamic XML example is the dynamic JSON example, element for element.
 EXAMPLES["dynamic", "xml"] = EXAMPLES["dynamic", "json"]
+# Names as the pickers' cache would know them.
+NAMES = Names({"databases": {1: "Clients"}, "segments": {1: "VIP", 7: "Churned"},
+               "resources": {7: "Shop"}})
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +60,9 @@ def english_after_each_test():
     translation.activate("en")
 
 
-def summary(segment: Segment, language: str) -> str:
+def summary(segment: Segment, language: str, names: Names | None = None) -> str:
     with translation.override(language):
-        return segment_summary(segment)
+        return segment_summary(segment, names=names or Names())
 
 
 def statseg_rule(segment_id) -> Rule:
@@ -84,90 +88,139 @@ def test_each_documented_example_reads_in_english_and_russian(name, fmt):
     assert summary(segment, "ru") == russian
 
 
+def test_databases_segments_and_resources_are_called_by_their_cached_names():
+    dataurl = Rule("dataurl", "subscription_email", "subscription_email", "in_data",
+                   [Param("field", "email"), Param("resource_id", 7), Param("url", "https://x/y")])
+    segment = dynamic(Selection(list_id=1, rules=[statseg_rule(1), statseg_rule(3), dataurl]))
+    assert summary(segment, "en", NAMES) == (
+        "Profiles of database “Clients” (1) that meet all of: were once in static segment "
+        "“VIP” (1), once in static segment 3, have their subscription email in field “email” "
+        "of the POST-URL response from https://x/y (resource “Shop” (7)); the whole database; "
+        "no limit.")
+    assert summary(segment, "ru", NAMES) == (
+        "Профили базы «Clients» (1), которые отвечают всем условиям: когда-либо были в "
+        "статическом сегменте «VIP» (1), в статическом сегменте 3, имеют email подписки в "
+        "поле «email» ответа POST-URL от https://x/y (ресурс «Shop» (7)); вся база; "
+        "без ограничения.")
+
+
+def test_a_static_segment_names_its_database():
+    segment = Segment("S", Kind.STATIC, list_id=1)
+    assert summary(segment, "en", NAMES) == "All profiles of database “Clients” (1), taken once."
+    assert summary(segment, "ru", NAMES) == (
+        "Все профили базы «Clients» (1), отобранные один раз.")
+
+
+@pytest.mark.django_db
+def test_names_come_from_the_pickers_cache_and_never_from_altcraft(monkeypatch):
+    from django.core.cache import cache
+
+    from segbuilder.segments.build import pickers
+
+    def no_altcraft(*args, **kwargs):
+        raise AssertionError("the summary asked Altcraft")
+
+    monkeypatch.setattr(pickers, "_fetch", no_altcraft)
+    segment = dynamic(Selection(list_id=1, rules=[statseg_rule(2)]))
+    with translation.override("en"):
+        assert segment_summary(segment).startswith("Profiles of database 1 that were once in "
+                                                   "static segment 2;")
+        cache.set(pickers.cache_key("databases"), [(1, "Clients")])
+        cache.set(pickers.cache_key("segments"), [(2, "VIP")])
+        assert segment_summary(segment).startswith(
+            "Profiles of database “Clients” (1) that were once in static segment “VIP” (2);")
+
+
 def test_the_field_of_a_post_url_response_names_field_url_and_resource():
     rule = Rule("dataurl", "subscription_email", "subscription_email", "in_data",
                 [Param("field", "email"), Param("resource_id", 7), Param("url", "https://x/y")])
     segment = dynamic(Selection(list_id=3, rules=[rule]))
     assert summary(segment, "en") == (
         "Profiles of database 3 that have their subscription email in field “email” of the "
-        "POST-URL response from https://x/y (resource 7); the whole database; no limit")
+        "POST-URL response from https://x/y (resource 7); the whole database; no limit.")
     assert summary(segment, "ru") == (
         "Профили базы 3, которые имеют email подписки в поле «email» ответа POST-URL от "
-        "https://x/y (ресурс 7); вся база; без ограничения")
+        "https://x/y (ресурс 7); вся база; без ограничения.")
 
 
-def test_a_rule_of_the_same_kind_right_after_another_is_said_shorter():
+def test_any_of_says_how_the_rules_combine_and_repeats_read_shorter():
     segment = dynamic(Selection(list_id=1, condition="or", rules=[
         domain_rule("A"), domain_rule("B"), statseg_rule(4), domain_rule("C")]))
     assert summary(segment, "en") == (
-        "Profiles of database 1 that have an email address in domain group “A” or in domain "
-        "group “B” or were once in static segment 4 or have an email address in domain group "
-        "“C”; the whole database; no limit")
+        "Profiles of database 1 that meet any of: have an email address in domain group “A”, "
+        "in domain group “B”, were once in static segment 4, have an email address in domain "
+        "group “C”; the whole database; no limit.")
     assert summary(segment, "ru") == (
-        "Профили базы 1, которые имеют адрес почты из группы доменов «A» или из группы "
-        "доменов «B» или когда-либо были в статическом сегменте 4 или имеют адрес почты из "
-        "группы доменов «C»; вся база; без ограничения")
+        "Профили базы 1, которые отвечают любому из условий: имеют адрес почты из группы "
+        "доменов «A», из группы доменов «B», когда-либо были в статическом сегменте 4, имеют "
+        "адрес почты из группы доменов «C»; вся база; без ограничения.")
 
 
-def test_a_group_reads_in_brackets_with_its_own_condition():
+def test_a_group_reads_in_brackets_saying_how_it_combines():
     rules = [domain_rule("A"), Rule(condition="or", children=[statseg_rule(1), statseg_rule(2)])]
     segment = dynamic(Selection(list_id=1, condition="and", rules=rules))
     assert summary(segment, "en") == (
-        "Profiles of database 1 that have an email address in domain group “A” and (were once "
-        "in static segment 1 or once in static segment 2); the whole database; no limit")
+        "Profiles of database 1 that meet all of: have an email address in domain group “A”, "
+        "(any of: were once in static segment 1, once in static segment 2); the whole "
+        "database; no limit.")
     assert summary(segment, "ru") == (
-        "Профили базы 1, которые имеют адрес почты из группы доменов «A» и (когда-либо были "
-        "в статическом сегменте 1 или в статическом сегменте 2); вся база; без ограничения")
+        "Профили базы 1, которые отвечают всем условиям: имеют адрес почты из группы доменов "
+        "«A», (любое из: когда-либо были в статическом сегменте 1, в статическом сегменте 2); "
+        "вся база; без ограничения.")
 
 
 def test_a_group_with_fields_of_its_own_reads_them_before_its_sub_rules():
     parent = Rule("default", "statseg", "statseg", "once", [Param("segment_id", 9)],
-                  condition="and", children=[domain_rule("A")])
+                  condition="and", children=[domain_rule("A"), domain_rule("B")])
     segment = dynamic(Selection(list_id=1, rules=[parent]))
     assert summary(segment, "en") == (
-        "Profiles of database 1 that were once in static segment 9, with sub-rules (have an "
-        "email address in domain group “A”); the whole database; no limit")
-    assert "когда-либо были в статическом сегменте 9, с вложенными правилами (имеют" in (
+        "Profiles of database 1 that were once in static segment 9, with sub-rules (all of: "
+        "have an email address in domain group “A”, in domain group “B”); the whole database; "
+        "no limit.")
+    assert "когда-либо были в статическом сегменте 9, с вложенными правилами (все из: имеют" in (
         summary(segment, "ru"))
 
 
-def test_a_custom_rule_reads_from_its_fields_as_entered():
+def test_a_custom_rule_reads_naturally_from_its_fields():
     rules = [
+        Rule("default", "age", "int", "between", [Param("from", "18"), Param("to", "30")]),
         Rule("default", "_city", "string", "equal", [Param("value", "Moscow")]),
         Rule("custom_tags", "tag", "list", "in_list", [Param("a", "x"), Param("count", 3)]),
         Rule("default", "_phone", "string", "exists"),
+        Rule("default", "_score", "float", "near", [Param("value", 2)]),
     ]
     segment = dynamic(Selection(list_id=1, condition="or", rules=rules))
     assert summary(segment, "en") == (
-        "Profiles of database 1 that match default/_city/string equal value “Moscow” or match "
-        "custom_tags/tag/list in_list a “x”, count 3 or match default/_phone/string exists; "
-        "the whole database; no limit")
+        "Profiles of database 1 that meet any of: age (int) between 18 and 30, _city (string) "
+        "is “Moscow”, custom_tags: tag (list) is in the list a “x” and count 3, _phone "
+        "(string) exists, _score (float) near 2; the whole database; no limit.")
     assert summary(segment, "ru") == (
-        "Профили базы 1, которые подходят под правило default/_city/string equal value "
-        "«Moscow» или подходят под правило custom_tags/tag/list in_list a «x», count 3 или "
-        "подходят под правило default/_phone/string exists; вся база; без ограничения")
+        "Профили базы 1, которые отвечают любому из условий: age (int) между 18 и 30, _city "
+        "(string) равно «Moscow», custom_tags: tag (list) в списке a «x» и count 3, _phone "
+        "(string) существует, _score (float) near 2; вся база; без ограничения.")
 
 
 def test_a_known_rule_with_a_text_id_is_custom_and_reads_its_fields():
-    segment = dynamic(Selection(list_id=1, rules=[statseg_rule("1")]))
+    segment = dynamic(Selection(list_id=1, rules=[statseg_rule("one")]))
     assert summary(segment, "en") == (
-        "Profiles of database 1 that match default/statseg/statseg once segment_id “1”; "
-        "the whole database; no limit")
+        "Profiles of database 1 that statseg (statseg) once segment_id “one”; "
+        "the whole database; no limit.")
 
 
-def test_several_selections_read_as_alternatives_each_with_its_range_and_limit():
+def test_each_selection_is_its_own_sentence_with_its_range_and_limit():
     segment = dynamic(
         Selection(list_id=1, percent_from=10, percent_to=50, limit=500, rules=[statseg_rule(1)]),
         Selection(list_id=2, rules=[domain_rule("A")]),
     )
     assert summary(segment, "en") == (
-        "Profiles of database 1 that were once in static segment 1; 10–50% of the database; "
-        "at most 500 profiles; or profiles of database 2 that have an email address in domain "
-        "group “A”; the whole database; no limit")
+        "Profiles found by any of 2 selections. Selection 1: profiles of database 1 that were "
+        "once in static segment 1; 10–50% of the database; at most 500 profiles. Selection 2: "
+        "profiles of database 2 that have an email address in domain group “A”; the whole "
+        "database; no limit.")
     assert summary(segment, "ru") == (
-        "Профили базы 1, которые когда-либо были в статическом сегменте 1; 10–50% базы; "
-        "максимум 500 профилей; или профили базы 2, которые имеют адрес почты из группы "
-        "доменов «A»; вся база; без ограничения")
+        "Профили из любой из 2 выборок. Выборка 1: профили базы 1, которые когда-либо были в "
+        "статическом сегменте 1; 10–50% базы; максимум 500 профилей. Выборка 2: профили базы "
+        "2, которые имеют адрес почты из группы доменов «A»; вся база; без ограничения.")
 
 
 @pytest.mark.parametrize(("limit", "english", "russian"), [
@@ -180,15 +233,15 @@ def test_several_selections_read_as_alternatives_each_with_its_range_and_limit()
 ])
 def test_the_limit_takes_the_plural_form_of_its_number(limit, english, russian):
     segment = dynamic(Selection(list_id=1, limit=limit, rules=[statseg_rule(1)]))
-    assert summary(segment, "en").endswith(f"; the whole database; {english}")
-    assert summary(segment, "ru").endswith(f"; вся база; {russian}")
+    assert summary(segment, "en").endswith(f"; the whole database; {english}.")
+    assert summary(segment, "ru").endswith(f"; вся база; {russian}.")
 
 
 def test_a_selection_without_rules_and_a_segment_without_selections_still_read():
     assert summary(dynamic(Selection(list_id=4)), "en") == (
-        "Profiles of database 4; the whole database; no limit")
-    assert summary(dynamic(), "en") == "No profiles: the segment has no selections"
-    assert summary(dynamic(), "ru") == "Профилей нет: в сегменте нет выборок"
+        "Profiles of database 4; the whole database; no limit.")
+    assert summary(dynamic(), "en") == "No profiles: the segment has no selections."
+    assert summary(dynamic(), "ru") == "Профилей нет: в сегменте нет выборок."
 
 
 def test_values_are_left_unescaped_for_the_template_to_escape():
@@ -245,8 +298,8 @@ def test_the_builder_summary_of_groups_and_custom_rules_is_escaped(logged_in):
     )])
     response = logged_in.post(reverse("builder"), data)
     assert shown_summary(response) == (
-        "In plain words: Profiles of database 1 that (were once in static segment 3 or match "
-        "default/_city/string equal value “A & B <b>x</b>”); the whole database; no limit")
+        "In plain words: Profiles of database 1 that (any of: were once in static segment 3, "
+        "_city (string) is “A & B <b>x</b>”); the whole database; no limit.")
     assert "A &amp; B &lt;b&gt;x&lt;/b&gt;" in response.content.decode()
 
 

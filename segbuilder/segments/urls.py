@@ -10,6 +10,7 @@ urlpatterns = [
     path("", build.builder, name="builder"),
     path("pickers/", build.pickers, name="pickers"),
     path("history/", history.history, name="history"),
+    path("history/csv/", history.history_csv, name="history_csv"),
     path("altcraft/", altcraft_views.altcraft_segments_view, name="altcraft_segments"),
     path("history/diff/", history.submission_diff, name="submission_diff"),
     path("history/<int:pk>/", history.submission_detail, name="submission_detail"),

@@ -3,21 +3,18 @@ everyone, superusers included, with a CSV export of the selected rows."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable, Iterator
-
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import CodecError, payload_to_json
 from segbuilder.segments.history import authors
+from segbuilder.segments.history.csv_export import CHUNK_SIZE as CSV_CHUNK_SIZE
+from segbuilder.segments.history.csv_export import csv_response
 from segbuilder.segments.history.selectors import CappedPaginator, search_condition
 from segbuilder.segments.models import Submission
 
@@ -26,47 +23,9 @@ admin.site.site_header = _("Altcraft segment builder")
 admin.site.site_title = _("Altcraft segment builder")
 admin.site.index_title = _("Segment builder administration")
 
-CSV_COLUMNS = (
-    "id", "created_at", "author", "name", "kind", "format", "status",
-    "altcraft_id", "error_code", "error_text", "duration_ms", "payload",
-)
-CSV_CHUNK_SIZE = 500
 # The fields list_display and str() (the rows' checkboxes) read.
 LIST_FIELDS = ("created_at", "author__username", "name", "kind", "status", "altcraft_id",
                "duration_ms")
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, so csv.writer can
-    feed a streaming response one row at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def submission_csv_lines(submissions: Iterable[Submission]) -> Iterator[str]:
-    """The header and one CSV line per submission (payload as compact JSON;
-    stored payloads never hold the token)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
-    for s in submissions:
-        yield writer.writerow((
-            s.pk, s.created_at.isoformat(), _cell(s.author.get_username()), _cell(s.name),
-            s.kind, s.format, s.status, _blank_if_none(s.altcraft_id),
-            _blank_if_none(s.error_code), _cell(s.error_text),
-            _blank_if_none(s.duration_ms),
-            json.dumps(s.sent_payload, ensure_ascii=False, separators=(",", ":")),
-        ))
-
-
-def _cell(text: str) -> str:
-    """Text a spreadsheet would read as a formula (=, +, -, @, tab, CR first)
-    gets a leading apostrophe, as OWASP advises against CSV injection."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _blank_if_none(value: object) -> object:
-    return "" if value is None else value
 
 
 class SentByFilter(admin.RelatedOnlyFieldListFilter):
@@ -168,8 +127,4 @@ class SubmissionAdmin(admin.ModelAdmin):
     def export_csv(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         # defer(None): the list's queryset leaves the payload out; the export needs it.
         rows = queryset.defer(None).select_related("author").iterator(chunk_size=CSV_CHUNK_SIZE)
-        response = StreamingHttpResponse(submission_csv_lines(rows),
-                                         content_type="text/csv; charset=utf-8")
-        filename = f"submissions-{timezone.now():%Y%m%d-%H%M%S}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_response(rows, prefix="submissions")

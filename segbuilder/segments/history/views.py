@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from segbuilder.altcraft.segment import PayloadError, Segment
 from segbuilder.segments.build.summary import segment_summary
 from segbuilder.segments.history import authors
 from segbuilder.segments.history.check import CheckFailed, StillSending, submission_check
+from segbuilder.segments.history.csv_export import CHUNK_SIZE, DOWNLOAD_CAP, csv_response
 from segbuilder.segments.history.diff import payloads_compare
 from segbuilder.segments.history.filters import HistoryFilterForm
 from segbuilder.segments.history.selectors import (
@@ -51,7 +52,21 @@ def history(request: HttpRequest) -> HttpResponse:
         rows = listed_submissions(page.object_list, names)
     return render(request, "segments/history.html", {
         "form": form, "page": page, "rows": rows, "filtered": form.is_filtered(),
+        "csv_cap": DOWNLOAD_CAP,
     })
+
+
+@require_safe
+def history_csv(request: HttpRequest) -> HttpResponseBase:
+    """The history as the page filters it, as CSV: at most DOWNLOAD_CAP rows,
+    newest first (the page says so). Anyone who may read the history may
+    download it."""
+    form = HistoryFilterForm(request.GET)
+    if not form.is_valid():
+        return redirect(f"{reverse('history')}?{request.GET.urlencode()}")
+    rows = (submission_list(filters=form.cleaned_data).select_related("author")
+            [:DOWNLOAD_CAP].iterator(chunk_size=CHUNK_SIZE))
+    return csv_response(rows, prefix="history")
 
 
 class ListedSubmission(TypedDict):

@@ -17,7 +17,8 @@ from django.urls import reverse
 from lxml import html as lxml_html
 
 from segbuilder.altcraft.segment import Segment
-from segbuilder.segments.history.admin import CSV_COLUMNS, SubmissionAdmin
+from segbuilder.segments.history.admin import SubmissionAdmin
+from segbuilder.segments.history.csv_export import headers
 from segbuilder.segments.history.selectors import CappedPaginator
 from segbuilder.segments.models import Submission
 from segbuilder.segments.services import segment_submit
@@ -81,7 +82,7 @@ def export(client, *rows, **filters):
 
 
 def csv_rows(response) -> list[list[str]]:
-    content = b"".join(response.streaming_content).decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(content, newline="")))
 
 
@@ -231,16 +232,16 @@ def test_the_csv_export_streams_exactly_the_selected_rows(reviewer, author):
     assert response["Content-Disposition"].startswith('attachment; filename="submissions-')
     assert response["Content-Disposition"].endswith('.csv"')
     header, *rows = csv_rows(response)
-    assert header == list(CSV_COLUMNS) == [
-        "id", "created_at", "author", "name", "kind", "format", "status", "altcraft_id",
-        "error_code", "error_text", "duration_ms", "payload"]
+    assert header == headers() == [
+        "Number", "Created (UTC)", "Author", "Name", "Kind", "Format", "Status", "Altcraft id",
+        "Error code", "Error text", "Duration, ms", "Payload (token left out)"]
     assert sorted(rows, key=lambda row: int(row[0])) == [
-        [str(created.pk), "2026-03-10T09:05:07+00:00", "maria", 'Loyal, "VIP"\nклиенты',
-         "updatable", "xml", "created", "987", "", "", "345",
+        [str(created.pk), "2026-03-10 09:05:07", "maria", 'Loyal, "VIP"\nклиенты',
+         "updatable", "xml", "Created", "987", "", "", "345",
          json.dumps(example_payload("updatable", "xml"), ensure_ascii=False,
                     separators=(",", ":"))],
-        [str(rejected.pk), rejected.created_at.isoformat(), "maria", "Bad", "dynamic", "json",
-         "rejected", "", "17", "Invalid list_id", "",
+        [str(rejected.pk), f"{rejected.created_at:%Y-%m-%d %H:%M:%S}", "maria", "Bad",
+         "dynamic", "json", "Rejected by Altcraft", "", "17", "Invalid list_id", "",
          json.dumps(rejected.payload, separators=(",", ":"))],
     ]
 
@@ -262,7 +263,7 @@ def test_the_csv_export_never_holds_the_token(reviewer, author, sandbox_settings
     assert sent.status == Submission.Status.CREATED
     assert settings.ALTCRAFT_API_TOKEN
     response = export(reviewer, sent)
-    content = b"".join(response.streaming_content).decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert settings.ALTCRAFT_API_TOKEN not in content
     (_, row) = csv.reader(io.StringIO(content, newline=""))
     payload = json.loads(row[-1])

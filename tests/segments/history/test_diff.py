@@ -115,8 +115,8 @@ def test_a_number_that_became_text_is_a_change_and_the_rule_becomes_custom():
     (rule,) = only_selection(segment_diff(dynamic(statseg(2)), dynamic(statseg("2")))).rules
     assert FieldChange("param segment_id", "2", '"2"') in rule.fields
     assert FieldChange("rule kind", "Was in static segment", "custom rule") in rule.fields
-    assert rule.new == ('Custom rule (source default, field statseg, data type statseg, operator once): '
-                        'segment_id "2"')
+    assert rule.new == ('Custom rule (source default, field statseg, data type statseg, '
+                        'operator once): segment_id "2"')
 
 
 def test_a_changed_operator_of_a_custom_rule_is_named():
@@ -181,7 +181,8 @@ def test_a_selection_added_and_one_removed_carry_their_fields_and_rules():
     ])
     added = only_selection(segment_diff(one, two))
     assert (added.position, added.change) == (2, Change.ADDED)
-    assert added.fields == [FieldChange("list_id", None, "2"), FieldChange("condition", None, "Any (OR)"),
+    assert added.fields == [FieldChange("list_id", None, "2"),
+                            FieldChange("condition", None, "Any (OR)"),
                             FieldChange("limit", None, "10"), FieldChange("range", None, "0–50%")]
     assert [(r.change, r.new_position, r.new) for r in added.rules] == [
         (Change.ADDED, 1, "Was in static segment: Segment id 3"),

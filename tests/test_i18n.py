@@ -340,7 +340,8 @@ def test_the_english_fragments_are_many_and_whole_runs_of_words():
     assert len(fragments) > 150
     assert "Nothing has been sent yet" in fragments
     assert "Altcraft created segment" in fragments  # before <strong>
-    assert ", with sub-rules joined by" not in fragments and "with sub-rules joined by" in fragments
+    assert ", with sub-rules combined by" not in fragments
+    assert "with sub-rules combined by" in fragments
     assert not any(fragment.startswith("%(") for fragment in fragments)
 
 
@@ -497,11 +498,12 @@ def test_the_diff_page_in_russian(editor_ru):
     text = assert_russian(
         editor_ru.get(reverse("submission_diff"), {"id": [first.pk, second.pk]}),
         "Сравнение отправок", "Более ранняя:", "Более поздняя:", "Выборка 1", "изменено",
-        "Лимит", "0 (без ограничения)", "Правило 1", "Параметр segment_id", "Было:", "Стало:",
+        "Лимит профилей", "0 (без ограничения)", "Правило 1", "ID сегмента", "Было:", "Стало:",
         "Правило 3", "добавлено", "1 правило без изменений", "Выборка 3", "удалено",
         "1 выборка без изменений.", "Запросы в JSON, построчно", "Был в статическом сегменте",
         "Номер первой отправки", "строк без изменений")
     assert "Вид правила" not in text  # same kind: only the param changed
+    assert "Параметр segment_id" not in text and "Условие: and" not in text
     unreadable = stored(editor_ru.user, payload={"name": "x", "segment": 5})
     assert_russian(editor_ru.get(reverse("submission_diff"), {"id": [first.pk, unreadable.pk]}),
                    "Этот запрос не читается как сегмент (", "segment должно быть списком",

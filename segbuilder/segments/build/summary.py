@@ -6,6 +6,7 @@ else by their ids. Values are not escaped here; templates escape them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.text import capfirst
@@ -68,6 +69,7 @@ OPERATOR_WORDS = {
 }
 # Params whose name says nothing beyond the operator: only their value is read.
 PLAIN_PARAMS = {"value", "values", "from", "to"}
+NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
 @dataclass(frozen=True)
@@ -212,8 +214,5 @@ def _param(param: Param) -> str:
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip() == text and text != ""
+    """Digits (a sign, a decimal point) read bare, as the number they are meant as."""
+    return NUMBER.fullmatch(text) is not None

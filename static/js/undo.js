@@ -222,11 +222,14 @@
   // recorded).
   let stale = false;
   const observer = new MutationObserver(function (mutations) {
-    if (mutations.some((mutation) => !bar.contains(mutation.target) &&
-                       mutation.target !== status && !status.contains(mutation.target))) {
-      stale = true;
-    }
+    if (aboutTheRows(mutations)) stale = true;
   });
+
+  // Undo's own buttons and messages are no part of a state.
+  function aboutTheRows(mutations) {
+    return mutations.some((mutation) => !bar.contains(mutation.target) &&
+                          !status.contains(mutation.target));
+  }
 
   function settled() {
     observer.takeRecords();
@@ -234,8 +237,9 @@
   }
 
   function takeInChanges() {
-    if (observer.takeRecords().length || stale) {
-      if (!typing) current = snapshot();
+    if (aboutTheRows(observer.takeRecords())) stale = true;
+    if (stale && !typing) {
+      current = snapshot();
       stale = false;
     }
   }

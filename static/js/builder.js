@@ -17,6 +17,10 @@
  * inlines.js: "formset:added" (a row added or duplicated) and
  * "formset:removed" on the row, and "rule:kind-changed" on a rule whose panel
  * changed; detail.formsetName is the formset's prefix, detail.prefix the row's.
+ * Each such change, and a switch of the segment kind, is also told as one
+ * "builder:changed" (detail.change: added, duplicated, removed, rule-kind or
+ * segment-kind), which undo.js records as a step; when undo.js puts rows back
+ * it dispatches "builder:restored" on the form, and the page is shown afresh.
  * No inline handlers: everything is wired here, so a strict CSP works.
  */
 (function () {
@@ -91,7 +95,14 @@
     refresh(row);
     rowsChanged(formset);
     announce(row, "formset:added", formset);
+    changed(row, "added");
     focusFirstField(row);
+  }
+
+  function changed(target, change) {
+    target.dispatchEvent(new CustomEvent("builder:changed", {
+      bubbles: true, detail: { change: change },
+    }));
   }
 
   function announce(row, name, formset) {
@@ -142,6 +153,7 @@
     rowsOf(formset).appendChild(copy);
     rowsChanged(formset);
     announce(copy, "formset:added", formset);
+    changed(copy, "duplicated");
     focusFirstField(copy);
   }
 
@@ -167,6 +179,7 @@
     say(formset, "");
     rowsChanged(formset);
     announce(row, "formset:removed", formset);
+    changed(row, "removed");
     formset.querySelector(':scope > [data-action="add"]').focus();
   }
 
@@ -221,6 +234,7 @@
       detail: { formsetName: rule.closest(".formset").dataset.prefix,
                 prefix: rule.dataset.rowPrefix, kind: select.value },
     }));
+    changed(rule, "rule-kind");
   }
 
   function showSegmentKind() {
@@ -297,7 +311,19 @@
 
   form.addEventListener("change", function (event) {
     if (event.target.matches(".rule-kind select")) kindChanged(event.target);
-    if (event.target.name === "kind") showSegmentKind();
+    if (event.target.name === "kind") {
+      showSegmentKind();
+      changed(event.target, "segment-kind");
+    }
+  });
+
+  // Undo and redo (undo.js) put back rows as they were, with their values:
+  // show the fields and numbers they call for.
+  form.addEventListener("builder:restored", function () {
+    unsent = true;
+    showSegmentKind();
+    refresh(form);
+    numberRows(form);
   });
 
   showSegmentKind();

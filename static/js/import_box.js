@@ -39,7 +39,8 @@
     event.preventDefault();
     const data = new FormData(form);
     data.set("action", "import");
-    fetch(form.action, {
+    // getAttribute: form.action is the buttons named "action".
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: { "X-Builder-Part": "import" },
@@ -56,7 +57,7 @@
         action.value = "import";
         form.appendChild(action);
         form.submit();
-      } else if (response.status === 400) {
+      } else if (response.ok) {
         return response.text().then(showError);
       } else {
         // Anything else (a lost session, a server error): post it as without

@@ -55,7 +55,8 @@
     data.set("action", "preview");
     if (request) request.abort();
     request = new AbortController();
-    fetch(form.action, {
+    // getAttribute: form.action is the buttons named "action".
+    fetch(form.getAttribute("action"), {
       method: "POST",
       body: data,
       headers: { "X-Builder-Part": "preview" },

@@ -7,8 +7,8 @@ pickers' lists as JSON.
 The page's scripts ask for parts only, on the same road (same forms, same
 codec): a preview posted with the header `X-Builder-Part: preview` gets the
 preview panel and the error summary alone (the live preview), and an import
-posted with `X-Builder-Part: import` gets the import box back when the paste
-cannot be read, or 204 when it can (the script then posts it for real)."""
+posted with `X-Builder-Part: import` gets the import box back (200) when the
+paste cannot be read, or 204 when it can (the script then posts it for real)."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ def builder_import(request: HttpRequest) -> HttpResponse:
         if wants_part(request, IMPORT):
             # The builder is left as it is in the page; only the box changes.
             return render(request, "segments/_import_box.html",
-                          {"import_text": text, "import_error": error}, status=400)
+                          {"import_text": text, "import_error": error})
         return render_builder(request, BuilderForms(), import_text=text, import_error=error)
     if wants_part(request, IMPORT):
         return HttpResponse(status=204)

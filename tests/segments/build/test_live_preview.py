@@ -99,7 +99,7 @@ IMPORT = {"HTTP_X_BUILDER_PART": "import"}
 def test_an_unreadable_paste_answers_the_import_box_with_its_error_and_text(editor):
     response = editor.post(reverse("builder"), {"action": "import", "payload": "{nope"},
                            **IMPORT)
-    assert response.status_code == 400
+    assert response.status_code == 200
     page = lxml_html.fromstring(response.content)
     assert page.get_element_by_id("import-error").text_content().strip()
     assert page.get_element_by_id("import-payload").text_content().strip() == "{nope"

@@ -36,6 +36,7 @@ SUITES = {
     "throughput": "5. throughput",
     "memory": "6. memory",
     "tampered": "7. tampered posts, as a viewer",
+    "live": "8. live preview",
 }
 RESULTS = ROOT / "benchmarks" / "results.md"
 TOTAL_LIMIT = 10 * 60  # seconds, the whole run (issue 11)
@@ -96,7 +97,7 @@ def _in_process(name: str, env: Env) -> list[Row]:
 
 def _run_suite(name: str) -> int:
     env = Env(**json.loads(os.environ["BENCH_ENV"]))
-    if name in ("payload", "builder"):
+    if name in ("payload", "builder", "live"):
         import django
 
         django.setup()
@@ -105,6 +106,9 @@ def _run_suite(name: str) -> int:
         rows = suite.run()
     elif name == "builder":
         from benchmarks import bench_builder as suite
+        rows = suite.run()
+    elif name == "live":
+        from benchmarks import bench_live_preview as suite
         rows = suite.run()
     elif name == "tampered":
         from benchmarks import bench_tampered

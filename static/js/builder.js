@@ -290,7 +290,9 @@
   form.addEventListener("input", function () { unsent = true; });
   form.addEventListener("submit", function () { unsent = false; });
   window.addEventListener("beforeunload", function (event) {
-    if (!unsent) return;
+    // data-replacing: the person asked for the page to be replaced (an
+    // import, static/js/import_box.js).
+    if (!unsent || form.dataset.replacing) return;
     event.preventDefault();
     event.returnValue = "";  // what older browsers look for
   });

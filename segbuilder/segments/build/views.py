@@ -2,7 +2,13 @@
 segment (POST), import a pasted payload (POST with action=import), start
 from a past submission (GET ?from=<pk>), open a segment of Altcraft to edit it
 (GET ?altcraft=<id>) and save it back (POST with action=update); and the
-pickers' lists as JSON."""
+pickers' lists as JSON.
+
+The page's scripts ask for parts only, on the same road (same forms, same
+codec): a preview posted with the header `X-Builder-Part: preview` gets the
+preview panel and the error summary alone (the live preview), and an import
+posted with `X-Builder-Part: import` gets the import box back (200) when the
+paste cannot be read, or 204 when it can (the script then posts it for real)."""
 
 from __future__ import annotations
 
@@ -34,7 +40,10 @@ from segbuilder.segments.services import (
 )
 
 IMPORT = "import"
+PREVIEW = "preview"
 SEND = "send"
+# The header a script sends to get a part of the page instead of all of it.
+PART_HEADER = "X-Builder-Part"
 # "Send another copy", when asked whether an identical recent segment should be sent again.
 SEND_AGAIN = "send-again"
 # Edit mode: save the changes to Altcraft; "Overwrite anyway", when the
@@ -62,6 +71,9 @@ def builder_post(request: HttpRequest) -> HttpResponse:
     # would hold the worker for as long as they took to build.
     overruns = row_budget.overruns_posted(request.POST)
     if overruns:
+        if wants_part(request, PREVIEW):
+            return render_preview_part(request, BuilderForms(), status=400,
+                                       problems=row_budget.overrun_texts(overruns))
         return render_too_big(request, overruns)
     key = posted_key(request)
     forms = BuilderForms(request.POST)
@@ -79,7 +91,8 @@ def builder_post(request: HttpRequest) -> HttpResponse:
         return builder_update(request, forms, segment, key=key,
                               anyway=action == UPDATE_ANYWAY, preview=preview, summary=summary)
     if action not in (SEND, SEND_AGAIN):
-        return render_builder(request, forms, key=key, preview=preview, summary=summary)
+        return render_builder(request, forms, key=key, preview=preview, summary=summary,
+                              previewed=True)
     if not can_send(request.user):
         return render_builder(request, forms, key=key, preview=preview, summary=summary,
                               status=403, send_refused=True)
@@ -151,7 +164,13 @@ def builder_import(request: HttpRequest) -> HttpResponse:
     try:
         result = imports.segment_import(text=text)
     except imports.PayloadUnreadable as error:
+        if wants_part(request, IMPORT):
+            # The builder is left as it is in the page; only the box changes.
+            return render(request, "segments/_import_box.html",
+                          {"import_text": text, "import_error": error})
         return render_builder(request, BuilderForms(), import_text=text, import_error=error)
+    if wants_part(request, IMPORT):
+        return HttpResponse(status=204)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result)
 
@@ -207,8 +226,25 @@ def render_too_big(request: HttpRequest, overruns: list[row_budget.Overrun]) -> 
                   {"problems": row_budget.overrun_texts(overruns)}, status=400)
 
 
+def wants_part(request: HttpRequest, part: str) -> bool:
+    """Whether a script asked for `part` of the page only (for the action it posted)."""
+    return (request.headers.get(PART_HEADER) == part
+            and request.POST.get("action", PREVIEW) == part)
+
+
+def render_preview_part(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
+                        **context) -> HttpResponse:
+    """The live preview: the preview panel and the error summary, nothing else."""
+    errors = builder_errors(forms) if forms.segment_form.is_bound and not forms.is_valid() else []
+    return render(request, "segments/_preview_part.html", {
+        "forms": forms, "errors": errors, "error_count": len(errors), **context,
+    }, status=status)
+
+
 def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
                    key: uuid.UUID | None = None, **context) -> HttpResponse:
+    if wants_part(request, PREVIEW):
+        return render_preview_part(request, forms, status=status, **context)
     errors = builder_errors(forms) if forms.segment_form.is_bound and not forms.is_valid() else []
     return render(request, "segments/builder.html", {
         "forms": forms,

@@ -1,0 +1,156 @@
+"""The live preview, the in-page import and the focus after Preview, in a
+real browser (issue 14): the preview follows typing with no click, a failed
+import changes nothing in the builder and asks no "Leave site?" question."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_builder import build_dynamic, head, own, row, segment_card
+
+pytestmark = pytest.mark.browser
+
+
+def no_dialogs(page: Page) -> list[str]:
+    """Every dialog the page raises ("Leave site?" among them), recorded and
+    dismissed; the test asserts the list is empty."""
+    raised: list[str] = []
+
+    def record(dialog) -> None:
+        raised.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return raised
+
+
+def live_payload(page: Page) -> dict:
+    """The payload the preview shows once it has caught up with the form."""
+    expect(page.locator("#preview-panel")).not_to_have_attribute("data-stale", "true")
+    expect(page.locator("#preview-panel")).not_to_have_attribute("aria-busy", "true")
+    return json.loads(page.locator("#preview-json pre").inner_text())
+
+
+def segment_ids(payload: dict) -> list[int]:
+    return [query["value"][0]["value"] for query in payload["segment"][0]["queries"]]
+
+
+def stay_marker(page: Page) -> None:
+    """A mark in the page's window: gone if the page was loaded again."""
+    page.evaluate("window.stillTheSamePage = true")
+
+
+def expect_same_page(page: Page) -> None:
+    assert page.evaluate("window.stillTheSamePage === true")
+
+
+def test_the_preview_follows_typing_a_name_a_param_and_a_removed_rule_without_a_click(builder):
+    page = builder
+    raised = no_dialogs(page)
+    stay_marker(page)
+    build_dynamic(page)
+    payload = live_payload(page)
+    assert payload["name"] == "Dynamic segment"
+    assert segment_ids(payload) == [1, 2]
+
+    segment_card(page).get_by_role("textbox", name="Segment name").fill("Spring buyers")
+    assert live_payload(page)["name"] == "Spring buyers"
+
+    own(row(page, "selections-0-rules-1")).get_by_label("Segment id", exact=True).fill("7")
+    assert segment_ids(live_payload(page)) == [1, 7]
+
+    head(row(page, "selections-0-rules-0")).get_by_role("button", name="Remove").click()
+    assert segment_ids(live_payload(page)) == [7]
+    expect(page.locator("#preview-xml")).to_contain_text("Spring buyers")
+
+    # A problem shows instead of a payload, with a link to its field.
+    segment_card(page).get_by_role("textbox", name="Segment name").fill("")
+    expect(page.locator("#preview-panel")).not_to_have_attribute("data-stale", "true")
+    expect(page.locator("#preview-json")).to_have_count(0)
+    expect(page.locator("#preview-problems a[href='#id_name']")).to_be_visible()
+    segment_card(page).get_by_role("textbox", name="Segment name").fill("Back again")
+    assert live_payload(page)["name"] == "Back again"
+
+    expect_same_page(page)
+    assert raised == []
+
+
+def test_a_failed_import_leaves_the_builder_as_it_was_and_asks_nothing(builder):
+    page = builder
+    raised = no_dialogs(page)
+    stay_marker(page)
+    build_dynamic(page)
+    name = segment_card(page).get_by_role("textbox", name="Segment name")
+    second_id = own(row(page, "selections-0-rules-1")).get_by_label("Segment id", exact=True)
+    name.fill("Half-built segment")
+    second_id.fill("42")
+
+    page.get_by_role("button", name="Import JSON or XML").click()
+    expect(page.locator("#import-box")).to_be_visible()
+    paste = page.get_by_role("textbox", name="Paste a payload (JSON or XML)")
+    paste.fill('{"name": "broken", ')
+    page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+
+    expect(page.locator("#import-error")).to_be_visible()
+    paste = page.get_by_role("textbox", name="Paste a payload (JSON or XML)")
+    expect(paste).to_be_focused()
+    expect(paste).to_have_value('{"name": "broken", ')
+    expect(paste).to_have_attribute("aria-invalid", "true")
+    # Nothing else changed: the same page, every typed value in its place.
+    expect_same_page(page)
+    expect(name).to_have_value("Half-built segment")
+    expect(second_id).to_have_value("42")
+    expect(own(row(page, "selections-0-rules-0")).get_by_label(
+        "Segment id", exact=True)).to_have_value("1")
+    assert raised == []
+
+    # A second, good paste replaces the builder, still without a question.
+    paste.fill(json.dumps({"name": "Imported", "is_static": True, "list_id": 5}))
+    page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#import-result")).to_be_visible()
+    expect(segment_card(page).get_by_role("textbox", name="Segment name")).to_have_value(
+        "Imported")
+    assert raised == []
+
+
+def test_focus_goes_to_the_preview_after_preview_and_to_the_summary_after_an_error(builder):
+    page = builder
+    build_dynamic(page)
+    page.get_by_role("button", name="Preview payload").click()
+    panel = page.locator("#preview-panel")
+    expect(panel).to_have_attribute("data-previewed", "")
+    expect(panel).to_be_focused()
+    expect(panel).to_be_in_viewport()
+
+    # On a narrow screen the preview sits below the form: it is scrolled to.
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.get_by_role("button", name="Preview payload").click()
+    expect(panel).to_be_focused()
+    expect(page.locator("#preview-json")).to_be_in_viewport()
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    segment_card(page).get_by_role("textbox", name="Segment name").fill("")
+    page.get_by_role("button", name="Preview payload").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+
+
+def test_the_sticky_bar_never_hides_the_focused_control(builder):
+    page = builder
+    page.set_viewport_size({"width": 1400, "height": 500})
+    build_dynamic(page)
+    bar = page.locator(".sticky-actions")
+    # Tab backwards from the bar, field by field: each focused one is above it.
+    page.get_by_role("button", name="Preview payload").focus()
+    page.evaluate("window.scrollTo(0, 0)")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => {
+            const el = document.activeElement, r = el.getBoundingClientRect();
+            return {bottom: r.bottom, inBar: !!el.closest('.sticky-actions')};
+        }""")
+        if focused["inBar"]:
+            break
+        assert focused["bottom"] <= bar.bounding_box()["y"] + 1, focused

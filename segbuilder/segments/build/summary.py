@@ -8,8 +8,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from segbuilder.altcraft.rulekinds import rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.catalogue.loader import rule_kind_of
 
 # What a rule of each known kind says about a profile, read after "that"; and
 # the shorter words for the same kind right after it ("... and once in ...").

@@ -161,3 +161,22 @@ def test_saving_the_catalogue_forgets_the_loaded_copy():
     kind.label_ru = "Был в сегменте"
     kind.save()
     assert catalogue().by_key["statseg"].label("ru") == "Был в сегменте"
+
+
+def test_a_clone_and_an_opened_segment_remember_their_unnamed_shapes(staff, sandbox_settings,
+                                                                     django_user_model):
+    from segbuilder.segments.history.views import builder_from_url
+    from segbuilder.segments.models import Submission
+
+    segment = json.loads(payload(UNNAMED))
+    del segment["token"]
+    original = Submission.objects.create(
+        author=django_user_model.objects.get(), name="x", kind="dynamic", format="json",
+        payload=segment, status=Submission.Status.REJECTED)
+    assert selected_kind(staff.get(builder_from_url(original.pk))) == "custom"
+    assert SeenShape.objects.get().times_seen == 1
+
+    sandbox_settings.segments[40] = {"id": 40, "name": "x", "kind": "dynamic", "count": 1,
+                                     "payload": segment}
+    assert selected_kind(staff.get(reverse("builder"), {"altcraft": 40})) == "custom"
+    assert SeenShape.objects.get().times_seen == 2

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, ParamSpec
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.catalogue.loader import catalogue
+from segbuilder.catalogue.loader import Catalogue, catalogue
 from segbuilder.segments.build.edits import EditForm
 from segbuilder.segments.build.row_budget import (
     ABSOLUTE_MAX_FACTOR,
@@ -235,10 +235,9 @@ def _current_label(labelled) -> str:
 _lazy_label = lazy(_current_label, str)
 
 
-def _kind_choices(depth: int) -> list[tuple[str, Any]]:
+def _kind_choices(known: Catalogue, depth: int) -> list[tuple[str, Any]]:
     """The catalogue's kinds, then a custom rule (and a group, for a rule)."""
-    choices: list[tuple[str, Any]] = [(kind.key, _lazy_label(kind))
-                                      for kind in catalogue().kinds]
+    choices: list[tuple[str, Any]] = [(kind.key, _lazy_label(kind)) for kind in known.kinds]
     choices.append((CUSTOM, _("Custom rule (enter its fields)")))
     if depth == 0:
         choices.append((GROUP, _("Group of sub-rules only")))
@@ -271,22 +270,22 @@ CUSTOM_FIELDS: dict[str, forms.Field] = {
 }
 
 
-def kind_fields(kind_key: str) -> dict[str, forms.Field]:
+def kind_fields(known: Catalogue, kind_key: str) -> dict[str, forms.Field]:
     """New fields for a rule of `kind_key`: a known kind's params (built
     from the catalogue, so an edit in the admin shows at once), a custom
     rule's own fields, or none (a group)."""
     if kind_key == CUSTOM:
         return {name: copy.deepcopy(field) for name, field in CUSTOM_FIELDS.items()}
-    kind = catalogue().by_key.get(kind_key)
+    kind = known.by_key.get(kind_key)
     if kind is None:
         return {}
     return {kind_param_field_name(kind.key, spec.name): _kind_param_field(spec)
             for spec in kind.params}
 
 
-def panel_kinds() -> list[str]:
+def panel_kinds(known: Catalogue) -> list[str]:
     """The kinds with a param panel of their own (a group has none)."""
-    return [*(kind.key for kind in catalogue().kinds), CUSTOM]
+    return [*(kind.key for kind in known.kinds), CUSTOM]
 
 
 class RuleForm(NestedForm):
@@ -311,12 +310,14 @@ class RuleForm(NestedForm):
         kind_field = self.fields["kind"]
         assert isinstance(kind_field, forms.ChoiceField)
         # The catalogue's kinds as they are now (the admin may have changed them).
-        kind_field.choices = _kind_choices(depth)
+        # Read once per row: the cache hands out a fresh copy each time.
+        self.catalogue = catalogue()
+        kind_field.choices = _kind_choices(self.catalogue, depth)
         kind_field.initial = kind_field.choices[0][0]
         if depth:
             del self.fields["condition"]
         self.held_kind = self["kind"].value() or ""
-        held_fields = kind_fields(self.held_kind)
+        held_fields = kind_fields(self.catalogue, self.held_kind)
         self.fields.update(held_fields)
         self.held_field_names = list(held_fields)
         data = self.data if self.is_bound else None
@@ -354,8 +355,8 @@ class RuleForm(NestedForm):
                     if not data.get(name, "").strip():
                         self.add_error(name, gettext(
                             "Enter the %(field)s of this custom rule.") % {"field": name})
-        elif kind in catalogue().by_key:
-            for spec in catalogue().by_key[kind].params:
+        elif kind in self.catalogue.by_key:
+            for spec in self.catalogue.by_key[kind].params:
                 field = kind_param_field_name(kind, spec.name)
                 if data.get(field) in (None, "") and field not in self.errors:
                     self.add_error(field, gettext("Enter the %(field)s.") % {
@@ -365,8 +366,8 @@ class RuleForm(NestedForm):
     def to_rule(self) -> Rule:
         data = self.cleaned_data
         kind = data["kind"]
-        if kind in catalogue().by_key:
-            rule_kind = catalogue().by_key[kind]
+        if kind in self.catalogue.by_key:
+            rule_kind = self.catalogue.by_key[kind]
             rule = rule_kind.build({
                 spec.name: data[kind_param_field_name(kind, spec.name)] for spec in rule_kind.params
             })
@@ -408,7 +409,7 @@ class RuleFormSetBase(NestedFormSet):
         placeholder (`…-rules-__prefix__`), that builder.js swaps in."""
         return [(kind, self.form(prefix=self.add_prefix("__prefix__"), initial={"kind": kind},
                                  use_required_attribute=False, **self.form_kwargs))
-                for kind in panel_kinds()]
+                for kind in panel_kinds(catalogue())]
 
 
 SubRuleFormSet = nested_formset(

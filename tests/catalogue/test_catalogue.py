@@ -180,3 +180,22 @@ def test_a_clone_and_an_opened_segment_remember_their_unnamed_shapes(staff, sand
                                      "payload": segment}
     assert selected_kind(staff.get(reverse("builder"), {"altcraft": 40})) == "custom"
     assert SeenShape.objects.get().times_seen == 2
+
+
+def test_a_request_reads_the_catalogue_from_the_cache_once(staff, monkeypatch):
+    from django.core.cache import caches
+
+    from segbuilder.catalogue.loader import CACHE_KEY
+
+    cache, reads = caches["local"], []
+    read = cache.get
+
+    def counted(key, *args, **kwargs):
+        reads.extend([key] if key == CACHE_KEY else [])
+        return read(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counted)
+    statseg = {"compo": "default", "name": "statseg", "operator": "once", "type": "statseg",
+               "value": [{"name": "segment_id", "value": 1}]}
+    import_text(staff, payload(*[statseg] * 20, UNNAMED))
+    assert reads == [CACHE_KEY]

@@ -21,8 +21,8 @@ DOCUMENTED_KINDS = (
                 ("resource_id", "resource", "Resource id", "ID ресурса"),
                 ("url", "text", "URL", "URL")]},
     # The one more kind of the segments/get example (API.md).
-    {"key": "custom_tags", "label_en": "Custom tags from a POST-URL response",
-     "label_ru": "Пользовательские теги из ответа POST-URL",
+    {"key": "custom_tags", "label_en": "Tags from a POST-URL response",
+     "label_ru": "Теги из ответа POST-URL",
      "compo": "default", "name": "custom_tags", "type": "subscription_email",
      "operator": "in_data",
      "params": [("url", "text", "URL", "URL"),

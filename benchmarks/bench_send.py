@@ -34,9 +34,8 @@ from benchmarks.common import (
 from benchmarks.shapes import send_post
 from segbuilder.altcraft import codec
 from segbuilder.altcraft.client import with_token
-from segbuilder.altcraft.rulekinds import RULE_KINDS_BY_KEY
 from segbuilder.altcraft.sandbox import DOCS_TOKEN
-from segbuilder.altcraft.segment import Kind, Segment, Selection
+from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
 
 RULES = 10
 SENDS = 200
@@ -156,9 +155,10 @@ def _send_through_app(session: requests.Session, base: str, key: str) -> None:
 
 def _direct_body(name: str) -> bytes:
     """The body the app sends for the same segment."""
-    statseg = RULE_KINDS_BY_KEY["statseg"]
+    # The builder's "was in static segment" rule (catalogue/seed.py).
     segment = Segment(name=name, kind=Kind.DYNAMIC, selections=[
-        Selection(list_id=1, rules=[statseg.build({"segment_id": n + 1}) for n in range(RULES)])])
+        Selection(list_id=1, rules=[Rule("default", "statseg", "statseg", "once",
+                                         [Param("segment_id", n + 1)]) for n in range(RULES)])])
     return codec.encode(with_token(segment.to_payload(), DOCS_TOKEN), "json")
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "segbuilder.segments",
+    "segbuilder.catalogue",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from segbuilder.altcraft.sandbox import SandboxServer
+from segbuilder.catalogue.loader import CACHE_KEY as CATALOGUE_CACHE_KEY
 
 
 @pytest.fixture
@@ -40,11 +41,35 @@ def english_between_tests() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches() -> None:
+def fresh_caches(request) -> None:
     """Each test starts from its own rows: what each process keeps for a
     minute (the `local` cache: the authors, the long lists) would otherwise
     hold an earlier test's, whose ids a rolled-back SQLite database hands
-    out again."""
+    out again.
+
+    A test without the database (the forms, the words of a diff) gets the
+    rule-kind catalogue its migration seeds, as if already loaded; a test
+    with it reads the catalogue from its database."""
     from django.core.cache import caches
 
     caches["local"].clear()
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db"))
+    if not uses_db:
+        caches["local"].set(CATALOGUE_CACHE_KEY, documented_catalogue(), None)
+
+
+def documented_catalogue():
+    """The seeded catalogue (segbuilder/catalogue/seed.py), without a database."""
+    from segbuilder.altcraft.rulekinds import RuleKind
+    from segbuilder.catalogue.loader import Catalogue, param_spec
+    from segbuilder.catalogue.seed import DOCUMENTED_KINDS
+
+    return Catalogue(tuple(
+        RuleKind(key=kind["key"], labels={"en": kind["label_en"], "ru": kind["label_ru"]},
+                 compo=kind["compo"], name=kind["name"], type=kind["type"],
+                 operator=kind["operator"],
+                 params=tuple(param_spec({"name": name, "type": type_, "label_en": en,
+                                          "label_ru": ru, "choices": ""})
+                              for name, type_, en, ru in kind["params"]))
+        for kind in DOCUMENTED_KINDS))

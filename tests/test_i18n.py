@@ -691,6 +691,7 @@ def test_a_message_nobody_translated_is_shown_as_it_came():
 # --- texts of Python code, in Russian --------------------------------------------------------
 
 
+@pytest.mark.django_db  # the kinds come from the catalogue
 def test_rule_kind_names_follow_the_language_of_the_request():
     from segbuilder.segments.build.forms import RuleForm
 
@@ -705,6 +706,7 @@ def test_rule_kind_names_follow_the_language_of_the_request():
     assert str(form["statseg__segment_id"].label) == "Segment id"
 
 
+@pytest.mark.django_db  # the kinds come from the catalogue
 def test_validation_errors_of_the_builder_follow_the_language():
     from segbuilder.segments.build.forms import MAX_RULES, BuilderForms
     from tests.formdata import builder_data, custom, selection, statseg

@@ -1,5 +1,7 @@
-"""The catalogue of known rule kinds: combinations of compo/name/type/operator
-seen in the Altcraft docs (API.md), with named, typed params and friendly names.
+"""Known rule kinds: combinations of compo/name/type/operator with named,
+typed params and friendly names. The kinds themselves live in the database
+(segbuilder/catalogue, grown by staff in the admin); these plain values are
+what the builder and the history read, free of Django.
 
 Any other rule is a custom rule: the builder lets users enter its fields by
 hand, and it passes through unchanged.
@@ -19,6 +21,10 @@ class ParamSpec:
     name: str
     type: type  # int or str
     labels: dict[str, str]
+    # How the builder asks for it: number, text, segment / database / resource
+    # (an id picked from Altcraft's list) or choice (one of `choices`).
+    input: str = "text"
+    choices: tuple[str, ...] = ()
 
     def label(self, language: str = "en") -> str:
         return self.labels.get(language[:2], self.labels["en"])
@@ -51,7 +57,7 @@ class RuleKind:
         if [param.name for param in rule.params] != [spec.name for spec in self.params]:
             return False
         pairs = zip(rule.params, self.params, strict=True)
-        return all(_fits(param.value, spec.type) for param, spec in pairs)
+        return all(_fits(param.value, spec) for param, spec in pairs)
 
     def build(self, values: dict[str, str | int]) -> Rule:
         """A rule of this kind from its param values, in the catalogue's order."""
@@ -64,53 +70,13 @@ class RuleKind:
         )
 
 
-def _fits(value: str | int, expected: type) -> bool:
-    if expected is int:
+def _fits(value: str | int, spec: ParamSpec) -> bool:
+    if spec.type is int:
         return isinstance(value, int) and not isinstance(value, bool)
-    return isinstance(value, str)
+    # A value off a fixed list would not round-trip through its select.
+    return isinstance(value, str) and (not spec.choices or value in spec.choices)
 
 
-RULE_KINDS: tuple[RuleKind, ...] = (
-    RuleKind(
-        key="statseg",
-        labels={"en": "Was in static segment", "ru": "Был в статическом сегменте"},
-        compo="default",
-        name="statseg",
-        type="statseg",
-        operator="once",
-        params=(ParamSpec("segment_id", int, {"en": "Segment id", "ru": "ID сегмента"}),),
-    ),
-    RuleKind(
-        key="domaingroup",
-        labels={"en": "Email domain group", "ru": "Группа почтовых доменов"},
-        compo="domaingroup",
-        name="email",
-        type="email",
-        operator="equal",
-        params=(
-            ParamSpec(
-                "domaingroup", str, {"en": "Domain group", "ru": "Группа доменов"}
-            ),
-        ),
-    ),
-    RuleKind(
-        key="dataurl",
-        labels={"en": "Field of a POST-URL response", "ru": "Поле ответа POST-URL"},
-        compo="dataurl",
-        name="subscription_email",
-        type="subscription_email",
-        operator="in_data",
-        params=(
-            ParamSpec("field", str, {"en": "Field", "ru": "Поле"}),
-            ParamSpec("resource_id", int, {"en": "Resource id", "ru": "ID ресурса"}),
-            ParamSpec("url", str, {"en": "URL", "ru": "URL"}),
-        ),
-    ),
-)
-
-RULE_KINDS_BY_KEY = {kind.key: kind for kind in RULE_KINDS}
-
-
-def rule_kind_of(rule: Rule) -> RuleKind | None:
-    """The known kind this rule is, or None for a custom rule."""
-    return next((kind for kind in RULE_KINDS if kind.matches(rule)), None)
+def kind_of(rule: Rule, kinds: tuple[RuleKind, ...]) -> RuleKind | None:
+    """The first of `kinds` this rule is, or None for a custom rule."""
+    return next((kind for kind in kinds if kind.matches(rule)), None)

@@ -2,28 +2,40 @@ from __future__ import annotations
 
 import pytest
 
-from segbuilder.altcraft.rulekinds import RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
 from segbuilder.altcraft.segment import Param, Rule, Segment
+from segbuilder.catalogue.loader import catalogue, rule_kind_of
+from segbuilder.catalogue.seed import DOCUMENTED_KINDS
 from tests.examples import example_payload
 
+# The kinds come from the catalogue, which the data migration seeds.
+pytestmark = pytest.mark.django_db
 
-def test_the_catalogue_holds_the_three_documented_kinds():
-    assert [(k.compo, k.name, k.type, k.operator) for k in RULE_KINDS] == [
+
+def test_the_catalogue_holds_the_four_documented_kinds():
+    assert [(k.compo, k.name, k.type, k.operator) for k in catalogue().kinds] == [
         ("default", "statseg", "statseg", "once"),
         ("domaingroup", "email", "email", "equal"),
         ("dataurl", "subscription_email", "subscription_email", "in_data"),
+        ("default", "custom_tags", "subscription_email", "in_data"),
     ]
 
 
-@pytest.mark.parametrize("kind", RULE_KINDS, ids=lambda kind: kind.key)
-def test_every_kind_has_an_english_and_a_russian_name(kind):
+def test_the_get_examples_kind_has_its_typed_params():
+    kind = catalogue().by_key["custom_tags"]
+    assert [(spec.name, spec.type, spec.input) for spec in kind.params] == [
+        ("url", str, "text"), ("field", str, "text"), ("resource_id", int, "resource")]
+
+
+@pytest.mark.parametrize("key", [kind["key"] for kind in DOCUMENTED_KINDS])
+def test_every_kind_has_an_english_and_a_russian_name(key):
+    kind = catalogue().by_key[key]
     assert kind.label("en") and kind.label("ru") and kind.label("en") != kind.label("ru")
     for spec in kind.params:
         assert spec.label("en") and spec.label("ru")
 
 
 def test_an_unknown_language_falls_back_to_english():
-    assert RULE_KINDS_BY_KEY["statseg"].label("de") == "Was in static segment"
+    assert catalogue().by_key["statseg"].label("de") == "Was in static segment"
 
 
 @pytest.mark.parametrize(("name", "fmt", "key"), [
@@ -52,7 +64,7 @@ def test_anything_else_is_a_custom_rule(rule):
 
 
 def test_a_kind_builds_its_rule_with_params_in_catalogue_order():
-    rule = RULE_KINDS_BY_KEY["dataurl"].build({"url": "u", "field": "f", "resource_id": 4})
+    rule = catalogue().by_key["dataurl"].build({"url": "u", "field": "f", "resource_id": 4})
     assert [param.name for param in rule.params] == ["field", "resource_id", "url"]
     assert rule_kind_of(rule).key == "dataurl"
 

@@ -20,8 +20,9 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from segbuilder.altcraft.rulekinds import CUSTOM, RULE_KINDS, RULE_KINDS_BY_KEY, rule_kind_of
+from segbuilder.altcraft.rulekinds import CUSTOM, ParamSpec
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.catalogue.loader import Catalogue, catalogue
 from segbuilder.segments.build.edits import EditForm
 from segbuilder.segments.build.row_budget import (
     ABSOLUTE_MAX_FACTOR,
@@ -63,9 +64,9 @@ FORMAT_CHOICES = [("json", "JSON"), ("xml", "XML")]
 VALUE_TYPE_CHOICES = [("text", _("Text")), ("number", _("Number"))]
 
 
-# Id fields that offer one of Altcraft's lists (segments/pickers.py): by rule
-# kind and param.
-PICKED_PARAMS = {("statseg", "segment_id"): "segments", ("dataurl", "resource_id"): "resources"}
+# Id params that offer one of Altcraft's lists (segments/pickers.py): by the
+# param's type in the catalogue.
+PICKED_PARAMS = {"segment": "segments", "database": "databases", "resource": "resources"}
 
 
 def picker_widget(picker: str) -> forms.TextInput:
@@ -225,8 +226,8 @@ ParamFormSet = nested_formset(
 
 
 def _current_label(labelled) -> str:
-    """A rule kind's or param's name in the current language (rulekinds.py
-    carries both languages, and stays free of Django)."""
+    """A rule kind's or param's name in the current language (the catalogue
+    carries both languages; its RuleKinds stay free of Django)."""
     return labelled.label(get_language() or "en")
 
 
@@ -234,46 +235,57 @@ def _current_label(labelled) -> str:
 _lazy_label = lazy(_current_label, str)
 
 
-def _kind_choices(depth: int) -> list[tuple[str, Any]]:
-    choices: list[tuple[str, Any]] = [(kind.key, _lazy_label(kind)) for kind in RULE_KINDS]
+def _kind_choices(known: Catalogue, depth: int) -> list[tuple[str, Any]]:
+    """The catalogue's kinds, then a custom rule (and a group, for a rule)."""
+    choices: list[tuple[str, Any]] = [(kind.key, _lazy_label(kind)) for kind in known.kinds]
     choices.append((CUSTOM, _("Custom rule (enter its fields)")))
     if depth == 0:
         choices.append((GROUP, _("Group of sub-rules only")))
     return choices
 
 
-SUB_RULE_KIND_CHOICES = _kind_choices(1)
-
-
-def _kind_param_field(kind_key: str, spec) -> forms.Field:
-    """A known kind's param as a typed field: a number input for an int param
-    (a text input offering Altcraft's list for an id that has one)."""
+def _kind_param_field(spec: ParamSpec) -> forms.Field:
+    """A known kind's param as a typed field, by its type in the catalogue: a
+    number input for a number, an id input offering Altcraft's list for a
+    picked id, a select for a fixed list, else a text input."""
     if spec.type is int:
-        picker = PICKED_PARAMS.get((kind_key, spec.name))
+        picker = PICKED_PARAMS.get(spec.input)
         return forms.IntegerField(label=_lazy_label(spec), required=False, min_value=1,
                                   max_value=MAX_INT,
                                   widget=picker_widget(picker) if picker else None)
+    if spec.choices:
+        return forms.ChoiceField(label=_lazy_label(spec), required=False,
+                                 choices=[("", "—"), *((value, value) for value in spec.choices)])
     return TextField(label=_lazy_label(spec), required=False, max_length=10_000)
 
 
-# The fields of each rule kind, copied into a rule that holds that kind (as
+# A custom rule's own fields, copied into a rule that holds that kind (as
 # Django copies a form's base fields). strip=False: what was typed or
 # imported is sent exactly (API.md: values are text and must round-trip).
-KIND_FIELDS: dict[str, dict[str, forms.Field]] = {
-    **{kind.key: {kind_param_field_name(kind.key, spec.name): _kind_param_field(kind.key, spec)
-                  for spec in kind.params}
-       for kind in RULE_KINDS},
-    CUSTOM: {
-        "compo": TextField(label=_("Source (compo)"), required=False, max_length=255,
-                           strip=False),
-        "name": TextField(label=_("Field (name)"), required=False, max_length=255, strip=False),
-        "type": TextField(label=_("Data type (type)"), required=False, max_length=255,
-                          strip=False),
-        "operator": TextField(label=_("Operator"), required=False, max_length=255, strip=False),
-    },
+CUSTOM_FIELDS: dict[str, forms.Field] = {
+    "compo": TextField(label=_("Source (compo)"), required=False, max_length=255, strip=False),
+    "name": TextField(label=_("Field (name)"), required=False, max_length=255, strip=False),
+    "type": TextField(label=_("Data type (type)"), required=False, max_length=255, strip=False),
+    "operator": TextField(label=_("Operator"), required=False, max_length=255, strip=False),
 }
-# The kinds with a param panel of their own (a group has none).
-PANEL_KINDS = tuple(KIND_FIELDS)
+
+
+def kind_fields(known: Catalogue, kind_key: str) -> dict[str, forms.Field]:
+    """New fields for a rule of `kind_key`: a known kind's params (built
+    from the catalogue, so an edit in the admin shows at once), a custom
+    rule's own fields, or none (a group)."""
+    if kind_key == CUSTOM:
+        return {name: copy.deepcopy(field) for name, field in CUSTOM_FIELDS.items()}
+    kind = known.by_key.get(kind_key)
+    if kind is None:
+        return {}
+    return {kind_param_field_name(kind.key, spec.name): _kind_param_field(spec)
+            for spec in kind.params}
+
+
+def panel_kinds(known: Catalogue) -> list[str]:
+    """The kinds with a param panel of their own (a group has none)."""
+    return [*(kind.key for kind in known.kinds), CUSTOM]
 
 
 class RuleForm(NestedForm):
@@ -285,8 +297,7 @@ class RuleForm(NestedForm):
     data says) are built, shown and validated: the page swaps in another
     kind's panel when the kind changes (static/js/builder.js)."""
 
-    kind = forms.ChoiceField(label=_("Rule kind"), choices=_kind_choices(0),
-                             initial=RULE_KINDS[0].key)
+    kind = forms.ChoiceField(label=_("Rule kind"))
     condition = forms.ChoiceField(
         label=_("Sub-rules combine with"), choices=CONDITION_CHOICES, initial="and",
         required=False,
@@ -296,14 +307,19 @@ class RuleForm(NestedForm):
         initial = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.depth = depth
+        kind_field = self.fields["kind"]
+        assert isinstance(kind_field, forms.ChoiceField)
+        # The catalogue's kinds as they are now (the admin may have changed them).
+        # Read once per row: the cache hands out a fresh copy each time.
+        self.catalogue = catalogue()
+        kind_field.choices = _kind_choices(self.catalogue, depth)
+        kind_field.initial = kind_field.choices[0][0]
         if depth:
-            kind_field = self.fields["kind"]
-            assert isinstance(kind_field, forms.ChoiceField)
-            kind_field.choices = SUB_RULE_KIND_CHOICES
             del self.fields["condition"]
         self.held_kind = self["kind"].value() or ""
-        for name, field in KIND_FIELDS.get(self.held_kind, {}).items():
-            self.fields[name] = copy.deepcopy(field)
+        held_fields = kind_fields(self.catalogue, self.held_kind)
+        self.fields.update(held_fields)
+        self.held_field_names = list(held_fields)
         data = self.data if self.is_bound else None
         live = not self.marked_deleted
         self.params = None
@@ -318,7 +334,7 @@ class RuleForm(NestedForm):
 
     def kind_fields(self) -> list[forms.BoundField]:
         """The bound fields of the kind this rule holds."""
-        return [self[name] for name in KIND_FIELDS.get(self.held_kind, ())]
+        return [self[name] for name in self.held_field_names]
 
     def child_formsets(self) -> list[NestedFormSet]:
         return [formset for formset in (self.params, self.children) if formset is not None]
@@ -339,8 +355,8 @@ class RuleForm(NestedForm):
                     if not data.get(name, "").strip():
                         self.add_error(name, gettext(
                             "Enter the %(field)s of this custom rule.") % {"field": name})
-        elif kind in RULE_KINDS_BY_KEY:
-            for spec in RULE_KINDS_BY_KEY[kind].params:
+        elif kind in self.catalogue.by_key:
+            for spec in self.catalogue.by_key[kind].params:
                 field = kind_param_field_name(kind, spec.name)
                 if data.get(field) in (None, "") and field not in self.errors:
                     self.add_error(field, gettext("Enter the %(field)s.") % {
@@ -350,8 +366,8 @@ class RuleForm(NestedForm):
     def to_rule(self) -> Rule:
         data = self.cleaned_data
         kind = data["kind"]
-        if kind in RULE_KINDS_BY_KEY:
-            rule_kind = RULE_KINDS_BY_KEY[kind]
+        if kind in self.catalogue.by_key:
+            rule_kind = self.catalogue.by_key[kind]
             rule = rule_kind.build({
                 spec.name: data[kind_param_field_name(kind, spec.name)] for spec in rule_kind.params
             })
@@ -369,7 +385,7 @@ class RuleForm(NestedForm):
 
     @staticmethod
     def initial_of(rule: Rule, *, depth: int = 0) -> dict:
-        known = rule_kind_of(rule)
+        known = catalogue().kind_of(rule)
         initial: dict = {"condition": rule.condition or "and"}
         if known is not None:
             initial["kind"] = known.key
@@ -393,7 +409,7 @@ class RuleFormSetBase(NestedFormSet):
         placeholder (`…-rules-__prefix__`), that builder.js swaps in."""
         return [(kind, self.form(prefix=self.add_prefix("__prefix__"), initial={"kind": kind},
                                  use_required_attribute=False, **self.form_kwargs))
-                for kind in PANEL_KINDS]
+                for kind in panel_kinds(catalogue())]
 
 
 SubRuleFormSet = nested_formset(

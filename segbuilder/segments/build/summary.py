@@ -13,8 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from segbuilder.altcraft.rulekinds import rule_kind_of
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.catalogue.loader import rule_kind_of
 from segbuilder.segments.build.pickers import PickerLists, cached_picker_lists
 
 # What a rule of each known kind says about a profile, read after "that"; and

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from segbuilder.altcraft.segment import Kind, Segment
+from segbuilder.catalogue.seen import remember_unnamed
 from segbuilder.segments.build import edits, imports, row_budget
 from segbuilder.segments.build.errors import builder_errors
 from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms
@@ -171,6 +172,7 @@ def builder_import(request: HttpRequest) -> HttpResponse:
         return render_builder(request, BuilderForms(), import_text=text, import_error=error)
     if wants_part(request, IMPORT):
         return HttpResponse(status=204)
+    remember_unnamed(result.segment)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result)
 
@@ -186,6 +188,7 @@ def builder_from_submission(request: HttpRequest, raw_pk: str) -> HttpResponse:
         messages.error(request, _("This submission cannot fill the builder: %(reason)s")
                        % {"reason": error.message})
         return redirect("submission_detail", pk=submission.pk)
+    remember_unnamed(result.segment)
     forms = BuilderForms.from_segment(result.segment, fmt=result.fmt)
     return render_builder(request, forms, imported=result, cloned_from=submission)
 
@@ -199,6 +202,7 @@ def builder_from_altcraft(request: HttpRequest, raw_id: str) -> HttpResponse:
         result = edits.segment_opened(segment_id)
     except edits.OpenFailed as error:
         return render_builder(request, BuilderForms(), problems=[str(error)])
+    remember_unnamed(result.segment)
     edit = edits.EditForm.of(segment_id, result.segment.to_payload())
     forms = BuilderForms.from_segment(result.segment, edit=edit)
     return render_builder(request, forms, imported=result, opened_id=segment_id)

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.messages import Where
-from segbuilder.altcraft.rulekinds import rule_kind_of
 from segbuilder.altcraft.segment import Param, ParamValue, PayloadError, Rule, Segment, Selection
+from segbuilder.catalogue.loader import rule_kind_of
 from segbuilder.segments.problems import field_text, problem_text
 
 

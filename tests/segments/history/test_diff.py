@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
+from segbuilder.catalogue.loader import catalogue
 from segbuilder.segments.history.diff import (
     Change,
     FieldChange,
@@ -428,6 +429,8 @@ def test_anonymous_users_are_sent_to_login(client, submissions):
 @pytest.mark.django_db
 def test_the_page_uses_a_fixed_number_of_queries(viewer, submissions, django_assert_num_queries):
     older, newer = submissions
+    # The rule-kind catalogue: one query a minute per process, then the cache.
+    catalogue()
     # Session, user, then both submissions with their authors in one query.
     with django_assert_num_queries(3):
         response = viewer.get(diff_url(older.pk, newer.pk))

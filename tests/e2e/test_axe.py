@@ -42,7 +42,7 @@ def axe_problems(page: Page, axe_url: str) -> list[str]:
 @pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_has_a_serious_accessibility_problem(
-        builder, live_server, sandbox_settings, editor, language, width):
+        sandbox_settings, builder, live_server, editor, language, width):
     page = builder
     seeded = seed(editor, sandbox_settings)
     page.set_viewport_size({"width": width, "height": 900})

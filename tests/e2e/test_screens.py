@@ -50,8 +50,10 @@ def sideways_overflow(page: Page) -> str | None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+# sandbox_settings first: the builder fixture's first page already asks
+# Altcraft for the picker lists.
 def test_no_page_scrolls_sideways_on_a_phone(
-        builder, live_server, sandbox_settings, editor, shot, language):
+        sandbox_settings, builder, live_server, editor, shot, language):
     page = builder
     seeded = seed(editor, sandbox_settings)
     page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
@@ -69,7 +71,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_laptop_shows_the_whole_navigation_and_no_page_scrolls_sideways(
-        builder, live_server, sandbox_settings, editor, shot, language):
+        sandbox_settings, builder, live_server, editor, shot, language):
     page = builder
     seeded = seed(editor, sandbox_settings)
     page.set_viewport_size({"width": WIDTHS["wide"], "height": 900})

@@ -66,6 +66,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = CappedPaginator
     actions = ("export_csv",)
+
+    class Media:
+        # Underlined links and a labelled search box (axe-core, tests/e2e/test_axe.py).
+        css = {"all": ["css/admin.css"]}
     fields = (
         "created_at", "finished_at", "author", "name", "kind", "format", "status",
         "altcraft_id", "error_code", "error_text", "duration_ms", "payload_pretty", "answer",

@@ -1,0 +1,111 @@
+"""Every page fits a phone (390 px wide) without sideways scrolling, and the
+top navigation folds behind its toggler there; on a laptop (1366 px) the
+navigation shows in full. Screenshots of each page, both widths, both
+languages, land in tests/e2e/screenshots for a person to look at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.screens import LANGUAGES, SCREENS, WIDTHS, open_screen, seed, use_language
+
+pytestmark = pytest.mark.browser
+
+
+# Where pages show a submission's number, and how each language writes it.
+NUMBERED = {"history": "#history-table tbody label", "compare": "h2.card-title a",
+            "detail": ".breadcrumb-item.active"}
+NUMBER_SIGN = {"en": "#", "ru": "№"}
+
+
+def placeholder_fits(field) -> bool:
+    """Whether an input's placeholder fits inside it, measured in its own font."""
+    return field.evaluate("""input => {
+        const style = getComputedStyle(input);
+        const context = document.createElement("canvas").getContext("2d");
+        context.font = style.font;
+        const room = input.clientWidth - parseFloat(style.paddingLeft)
+                     - parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width <= room;
+    }""")
+
+
+def sideways_overflow(page: Page) -> str | None:
+    """None when the page fits the window; else by how many pixels it is wider,
+    and which elements stick out on the right (to say what to fix)."""
+    return page.evaluate("""() => {
+        const root = document.documentElement;
+        if (root.scrollWidth <= root.clientWidth) return null;
+        const out = [...document.body.querySelectorAll("*")]
+            .filter(el => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+            .filter(el => !el.parentElement.closest(".table-responsive"))
+            .slice(0, 5)
+            .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                 + (el.className && typeof el.className === "string"
+                    ? "." + el.className.trim().split(/\\s+/).join(".") : ""));
+        return `${root.scrollWidth - root.clientWidth} px: ${out.join(", ")}`;
+    }""")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+# sandbox_settings first: the builder fixture's first page already asks
+# Altcraft for the picker lists.
+def test_no_page_scrolls_sideways_on_a_phone(
+        sandbox_settings, builder, live_server, editor, shot, language):
+    page = builder
+    seeded = seed(editor, sandbox_settings)
+    page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
+    use_language(page, live_server.url, language)
+    too_wide = {}
+    for screen in SCREENS:
+        open_screen(page, live_server.url, screen, seeded)
+        shot(screen)
+        if screen in NUMBERED:  # a submission's number is written one way throughout
+            expect(page.locator(NUMBERED[screen]).first).to_contain_text(NUMBER_SIGN[language])
+        if overflow := sideways_overflow(page):
+            too_wide[screen] = overflow
+    assert too_wide == {}, f"pixels wider than a {WIDTHS['narrow']} px screen: {too_wide}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_laptop_shows_the_whole_navigation_and_no_page_scrolls_sideways(
+        sandbox_settings, builder, live_server, editor, shot, language):
+    page = builder
+    seeded = seed(editor, sandbox_settings)
+    page.set_viewport_size({"width": WIDTHS["wide"], "height": 900})
+    use_language(page, live_server.url, language)
+    for screen in SCREENS:
+        open_screen(page, live_server.url, screen, seeded)
+        shot(screen)
+        if screen == "history":
+            assert placeholder_fits(page.locator("#id_q")), "the search hint is cut"
+        if screen != "admin-list":  # Django's admin has a header of its own
+            expect(page.locator("#main-nav-toggle")).to_be_hidden()
+            expect(page.locator("#language-select")).to_be_visible()
+        assert sideways_overflow(page) is None, screen
+
+
+def test_on_a_phone_the_navigation_folds_behind_its_toggler_which_opens_it(
+        builder, live_server):
+    page = builder
+    page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
+    nav = page.get_by_role("navigation", name="Main")
+    history = nav.get_by_role("link", name="History", exact=True)
+    toggler = nav.get_by_role("button", name="Menu")
+    expect(history).to_be_hidden()
+    expect(page.get_by_role("combobox", name="Language")).to_be_hidden()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+
+    toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("combobox", name="Language")).to_be_visible()
+    expect(nav.get_by_role("button", name="Log out")).to_be_visible()
+    history.click()
+    expect(page).to_have_url(f"{live_server.url}/history/")
+
+    toggler.click()
+    expect(history).to_be_visible()
+    toggler.click()
+    expect(history).to_be_hidden()

@@ -62,7 +62,8 @@
 
   function unavailable(list) {
     const datalist = datalistOf(list);
-    return Boolean(datalist && datalist.dataset.unavailable) && itemsOf(list).length === 0;
+    return Boolean(datalist && datalist.hasAttribute("data-unavailable")) &&
+      itemsOf(list).length === 0;
   }
 
   function format(text, values) {
@@ -106,7 +107,10 @@
     if (input.classList.contains("is-invalid")) wrapper.classList.add("is-invalid");
     const listbox = element("ul", { id: id + "-listbox", role: "listbox", hidden: "",
                                     class: "combobox-listbox list-group shadow-sm" });
-    if (label) listbox.setAttribute("aria-label", label.textContent.trim());
+    if (label) {
+      listbox.setAttribute("aria-label",
+                           format(texts.textMatchesOf, { label: label.textContent.trim() }));
+    }
     const more = element("div", { id: id + "-more", class: "combobox-more small", hidden: "" });
     const hint = element("div", { id: id + "-hint", class: "form-text picker-hint",
                                   "aria-live": "polite" });
@@ -145,11 +149,12 @@
     const list = combo.dataset.combobox;
     const value = input.value.trim();
     let text = "";
-    if (!value) {
+    if (unavailable(list)) {
+      text = texts.textUnavailable;  // said at once, so no one waits for a list
+    } else if (!value) {
       text = "";
     } else if (DIGITS.test(value)) {
       if (itemById(list, value)) text = format(texts.textId, { id: value });
-      else if (unavailable(list)) text = texts.textUnavailable;
       else if (itemsOf(list).length) text = format(UNKNOWN_TEXT[list], { id: value });
     } else if (itemsOf(list).length) {
       const count = matches(list, value).count;

@@ -32,7 +32,7 @@
 
   form.addEventListener("change", function (event) {
     const select = event.target;
-    if (event.isTrusted && select.name && select.name.endsWith("-value_type")) {
+    if (select.name && select.name.endsWith("-value_type")) {
       select.setAttribute("data-explicit", "");
     }
   });

@@ -6,6 +6,7 @@ carries the chosen database over."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -171,3 +172,61 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     page.get_by_role("radio", name="Dynamic").check()
     expect(selection_database(page)).to_have_value("Newsletter")
     expect(posted(page, "selections-0-list_id")).to_have_value("2")
+
+
+def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
+        sandbox_settings, fresh_builder):
+    page = fresh_builder
+    for number in range(100, 1300):
+        sandbox_settings.databases[number] = {"id": number, "name": f"Region {number}",
+                                              "ui_tags": [], "Groups": []}
+    page.get_by_role("button", name="Refresh lists").click()
+    expect(page.locator("#pickers-status")).to_contain_text("1203 databases")
+    database = selection_database(page)
+    database.focus()
+    page.keyboard.type("region")
+    expect(listbox(database).get_by_role("option")).to_have_count(50)
+    more = page.locator(f'[id="{database.get_attribute("id")}-more"]')
+    expect(more).to_have_text("Showing 50 of 1200 matches: keep typing to narrow them down.")
+    page.keyboard.type(" 1234")
+    expect(listbox(database).get_by_role("option")).to_have_text(["Region 1234 (1234)"])
+    expect(more).to_be_hidden()
+    page.keyboard.press("Enter")  # no option chosen: the one name that holds it
+    expect(posted(page, "selections-0-list_id")).to_have_value("1234")
+    expect(database).to_have_value("Region 1234")
+
+
+def test_a_custom_params_type_follows_what_is_typed_until_it_is_set(
+        sandbox_settings, fresh_builder):
+    page = fresh_builder
+    page.get_by_role("textbox", name="Segment name").fill("Typed params")
+    rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
+    rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
+        label="Custom rule (enter its fields)")
+    for label, value in (("Source (compo)", "default"), ("Field (name)", "age"),
+                         ("Data type (type)", "int"), ("Operator", "between")):
+        rule.get_by_role("textbox", name=label).fill(value)
+    rule.get_by_role("button", name="Add parameter").click()
+    param = page.locator('[data-row-prefix="selections-0-rules-0-params-0"]')
+    value = param.get_by_role("textbox", name="Value")
+    value_type = param.get_by_role("combobox", name="Type")
+    param.get_by_role("textbox", name="Parameter").fill("from")
+    value.press_sequentially("18")
+    expect(value_type).to_have_value("number")
+    value.press_sequentially("+")
+    expect(value_type).to_have_value("text")
+    value.press("Backspace")
+    expect(value_type).to_have_value("number")
+    value_type.select_option(label="Text")  # set by the person: it stays
+    value.fill("")
+    value.press_sequentially("21")
+    expect(value_type).to_have_value("text")
+    value.fill("old")
+
+    page.get_by_role("button", name="Preview payload").click()
+
+    expect(page.locator("#error-summary")).to_contain_text(
+        "This rule's data type is int, which takes whole numbers")
+    param = page.locator('[data-row-prefix="selections-0-rules-0-params-0"]')
+    expect(param.get_by_role("textbox", name="Value")).to_have_accessible_description(
+        re.compile("takes whole numbers"))

@@ -69,10 +69,11 @@ PICKED_PARAMS = {("statseg", "segment_id"): "segments", ("dataurl", "resource_id
 
 
 def picker_widget(picker: str) -> forms.TextInput:
-    """An id input offering Altcraft's list `picker` from <datalist
-    id="picker-{picker}"> (templates/segments/_pickers.html, static/js/pickers.js).
-    Text, not number: Chromium then matches what is typed against the names
-    too. inputmode brings up the digits keyboard; cleaning is the field's own."""
+    """An id input for Altcraft's list `picker`, which static/js/combobox.js
+    turns into a combobox that shows names and posts this input (without
+    script, <datalist id="picker-{picker}"> of templates/segments/_pickers.html
+    offers the list). Text, not number: a name may be typed in it.
+    inputmode brings up the digits keyboard; cleaning is the field's own."""
     return forms.TextInput(attrs={"inputmode": "numeric", "list": f"picker-{picker}",
                                   "data-picker": picker})
 

@@ -65,6 +65,12 @@ def kind_of(rule: Locator) -> Locator:
     return head(rule).get_by_role("combobox", name="Rule kind", exact=True)
 
 
+def posted_id(container: Locator, field: str) -> Locator:
+    """The id a picker's combobox posts (its hidden input, named …`field`):
+    the combobox itself shows the item's name once Altcraft's list is in."""
+    return container.locator(f'input[type="hidden"][name$="{field}"]').first
+
+
 def segment_card(page: Page) -> Locator:
     return page.get_by_role("region", name="Segment", exact=True)
 
@@ -101,13 +107,13 @@ def fill_segment(page: Page, *, name: str, kind: str, fmt: str = "JSON",
     card.get_by_role("textbox", name="Segment name").fill(name)
     card.get_by_role("radio", name=kind, exact=True).check()
     if list_id is not None:
-        card.get_by_label("Database id", exact=True).fill(list_id)
+        card.get_by_label("Database", exact=True).fill(list_id)
     card.get_by_role("combobox", name="Request format").select_option(label=fmt)
 
 
 def fill_selection(selection: Locator, *, list_id: str, percent_to: str | None = None,
                    condition: str | None = None) -> None:
-    selection.get_by_label("Database id", exact=True).fill(list_id)
+    selection.get_by_label("Database of this selection", exact=True).fill(list_id)
     if percent_to is not None:
         selection.get_by_label("To %", exact=True).fill(percent_to)
     if condition is not None:
@@ -316,12 +322,12 @@ def test_rows_are_added_removed_and_duplicated_at_every_level_and_the_preview_fo
     # Selections: one added, duplicated with its rules, the original removed.
     page.locator("#rules-section").get_by_role("button", name="Add selection").click()
     second = row(page, "selections-1")
-    expect(second.get_by_label("Database id", exact=True)).to_be_focused()
+    expect(second.get_by_label("Database of this selection", exact=True)).to_be_focused()
     fill_selection(second, list_id="2", condition="Any (OR)")
     statseg_rule(row(page, "selections-1-rules-0"), "20")
     second.get_by_role("button", name="Duplicate selection").click()
     third = row(page, "selections-2")
-    expect(third.get_by_label("Database id", exact=True)).to_have_value("2")
+    expect(posted_id(third, "list_id")).to_have_value("2")
     expect(third.get_by_role("combobox", name="Rules combine with")).to_have_value("or")
     expect(kind_of(row(page, "selections-2-rules-0"))).to_have_value("statseg")
     expect(own(row(page, "selections-2-rules-0")).get_by_label(
@@ -414,10 +420,12 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
     expect(card.get_by_role("textbox", name="Segment name")).to_have_value(
         "Errors <at> the right row & co")
     expect(card.get_by_role("radio", name="Dynamic", exact=True)).to_be_checked()
-    expect(card.get_by_label("Database id", exact=True)).to_have_value("9")
+    expect(posted_id(card, "list_id")).to_have_value("9")
+    expect(posted_id(row(page, "selections-0"), "list_id")).to_have_value("1")
+    expect(posted_id(row(page, "selections-1"), "list_id")).to_have_value("2")
     for prefix, values in {
-        "selections-0": {"Database id": "1", "Profile limit": "0", "From %": "0", "To %": "50"},
-        "selections-1": {"Database id": "2", "Profile limit": "0", "From %": "0", "To %": "100"},
+        "selections-0": {"Profile limit": "0", "From %": "0", "To %": "50"},
+        "selections-1": {"Profile limit": "0", "From %": "0", "To %": "100"},
     }.items():
         for label, value in values.items():
             expect(row(page, prefix).get_by_label(label, exact=True)).to_have_value(value)
@@ -508,8 +516,8 @@ def test_the_page_shows_only_the_fields_of_the_picked_segment_kind_and_rule_kind
     card.get_by_role("radio", name="Static", exact=True).check()
     page.get_by_role("button", name="Preview payload").click()
     expect(page.locator("#error-summary")).to_contain_text("There is 1 problem")
-    expect(card.get_by_label("Database id", exact=True)).to_have_accessible_description(
-        re.compile("A static segment needs its database id."))
+    expect(card.get_by_label("Database", exact=True)).to_have_accessible_description(
+        re.compile("A static segment needs its database."))
     expect(rules_section).to_be_hidden()
     shot("3-error")
     card.get_by_role("radio", name="Dynamic", exact=True).check()

@@ -35,9 +35,9 @@ def test_a_person_opens_a_segment_changes_a_rule_and_saves_it(
     expect(segment.get_by_role("radio", name="Dynamic", exact=True)).to_be_disabled()
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
     expect(page.locator('[data-row-prefix="selections-0"]').get_by_label(
-        "Database id", exact=True)).not_to_be_editable()
+        "Database of this selection", exact=True)).not_to_be_editable()
     segment_id = rule.get_by_label("Segment id", exact=True).first
-    expect(segment_id).to_have_value("1")
+    expect(rule.locator('input[name$="statseg__segment_id"]')).to_have_value("1")
     segment_id.fill("3")
     shot("1-changed")
 

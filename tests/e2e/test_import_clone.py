@@ -25,13 +25,14 @@ def expect_the_documented_updatable_segment(page: Page) -> None:
     segment = page.get_by_role("region", name="Segment", exact=True)
     expect(segment.get_by_role("textbox", name="Segment name")).to_have_value("New segment 2")
     expect(segment.get_by_role("radio", name="Updatable", exact=True)).to_be_checked()
-    expect(segment.get_by_label("Database id", exact=True)).to_have_value("1")
+    # The pickers' posted ids (the comboboxes show the names once the lists are in).
+    expect(segment.locator('input[name="list_id"]')).to_have_value("1")
     expect(segment.get_by_role("combobox", name="Request format")).to_have_value("xml")
 
     selections = page.locator('[data-row-prefix^="selections-"].selection:not([hidden])')
     expect(selections).to_have_count(1)
     selection = selections.first
-    expect(selection.get_by_label("Database id", exact=True)).to_have_value("1")
+    expect(selection.locator('input[name$="-list_id"]')).to_have_value("1")
     expect(selection.get_by_role("combobox", name="Rules combine with")).to_have_value("and")
     expect(selection.get_by_role("spinbutton", name="Profile limit")).to_have_value("0")
     expect(selection.get_by_role("spinbutton", name="From %")).to_have_value("0")

@@ -70,10 +70,11 @@ PICKED_PARAMS = {"segment": "segments", "database": "databases", "resource": "re
 
 
 def picker_widget(picker: str) -> forms.TextInput:
-    """An id input offering Altcraft's list `picker` from <datalist
-    id="picker-{picker}"> (templates/segments/_pickers.html, static/js/pickers.js).
-    Text, not number: Chromium then matches what is typed against the names
-    too. inputmode brings up the digits keyboard; cleaning is the field's own."""
+    """An id input for Altcraft's list `picker`, which static/js/combobox.js
+    turns into a combobox that shows names and posts this input (without
+    script, <datalist id="picker-{picker}"> of templates/segments/_pickers.html
+    offers the list). Text, not number: a name may be typed in it.
+    inputmode brings up the digits keyboard; cleaning is the field's own."""
     return forms.TextInput(attrs={"inputmode": "numeric", "list": f"picker-{picker}",
                                   "data-picker": picker})
 
@@ -187,14 +188,25 @@ def nested_formset(form, *, max_num: int, min_num: int, messages: dict,
 # --- params ---------------------------------------------------------------------
 
 
+# A custom rule's data types (its `type` field) whose params are whole numbers.
+NUMBER_DATA_TYPES = frozenset({"int", "integer", "number"})
+_WHOLE_NUMBER = re.compile(r"-?\d+")
+
+
 class ParamForm(NestedForm):
+    """A custom rule's param. Its value's type is what the person set, or,
+    in the browser, what was typed (static/js/param_types.js); a value that
+    cannot be the rule's data type is refused here, before anything is sent."""
+
     name = TextField(label=_("Parameter"), max_length=255)
     value = TextField(label=_("Value"), required=False, strip=False, max_length=10_000)
     value_type = forms.ChoiceField(label=_("Type"), choices=VALUE_TYPE_CHOICES, initial="text")
 
     def clean(self):
         data = super().clean()
-        if data.get("value_type") == "number" and "value" in data:
+        if "value" not in data:
+            return data
+        if data.get("value_type") == "number":
             try:
                 data["value"] = int(data["value"].strip())
             except ValueError:
@@ -202,7 +214,22 @@ class ParamForm(NestedForm):
             else:
                 if abs(data["value"]) > MAX_INT:
                     self.add_error("value", gettext("This number is too large."))
+        elif self.rule_data_type() in NUMBER_DATA_TYPES and data["value"].strip() \
+                and not _WHOLE_NUMBER.fullmatch(data["value"].strip()):
+            # A number kept as text ("18") round-trips as it came; a word does not fit.
+            self.add_error("value", gettext(
+                "This rule's data type is %(type)s, which takes whole numbers: "
+                "enter one, or change the data type.") % {"type": self.rule_data_type()})
         return data
+
+    def rule_data_type(self) -> str:
+        """The data type (`type`) of the custom rule this param belongs to, as
+        posted: the param's prefix is its rule's prefix plus `-params-N`."""
+        if not self.is_bound:
+            return ""
+        rule_prefix = (self.prefix or "").rpartition("-params-")[0]
+        value = self.data.get(f"{rule_prefix}-type") if rule_prefix else None
+        return value.strip().lower() if isinstance(value, str) else ""
 
     def to_param(self) -> Param:
         return Param(self.cleaned_data["name"], self.cleaned_data["value"])
@@ -431,8 +458,8 @@ RuleFormSet = nested_formset(
 
 
 class SelectionForm(NestedForm):
-    list_id = forms.IntegerField(label=_("Database id"), min_value=1, max_value=MAX_INT,
-                                 widget=picker_widget("databases"))
+    list_id = forms.IntegerField(label=_("Database of this selection"), min_value=1,
+                                 max_value=MAX_INT, widget=picker_widget("databases"))
     condition = forms.ChoiceField(label=_("Rules combine with"), choices=CONDITION_CHOICES,
                                   initial="and")
     limit = forms.IntegerField(label=_("Profile limit"), min_value=0, max_value=MAX_INT,
@@ -503,7 +530,7 @@ class SegmentForm(forms.Form):
                              widget=forms.RadioSelect)
     format = forms.ChoiceField(label=_("Request format"), choices=FORMAT_CHOICES)
     list_id = forms.IntegerField(
-        label=_("Database id"), min_value=1, max_value=MAX_INT, required=False,
+        label=_("Database"), min_value=1, max_value=MAX_INT, required=False,
         help_text=_("Required for a static segment; optional for the others."),
         widget=picker_widget("databases"),
     )
@@ -523,7 +550,7 @@ class SegmentForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Kind.STATIC and data.get("list_id") is None \
                 and "list_id" not in self.errors:
-            self.add_error("list_id", gettext("A static segment needs its database id."))
+            self.add_error("list_id", gettext("A static segment needs its database."))
         return data
 
 

@@ -53,7 +53,7 @@ def test_a_static_segment_ignores_the_hidden_rules():
 
 def test_a_static_segment_without_database_is_refused_at_the_field():
     forms = bound(kind="static")
-    assert forms.segment_form.errors["list_id"] == ["A static segment needs its database id."]
+    assert forms.segment_form.errors["list_id"] == ["A static segment needs its database."]
 
 
 def test_the_top_level_database_is_kept_for_other_kinds_when_filled():
@@ -267,3 +267,52 @@ def add_formset(data: dict, formset) -> None:
             nested = getattr(form, name, None)
             if nested is not None:
                 add_formset(data, nested)
+
+
+# --- typed params of custom rules ---------------------------------------------------
+
+
+def params_of_first_rule(forms: BuilderForms) -> list:
+    return forms.selections.forms[0].rules.forms[0].params.forms
+
+
+def test_a_word_for_a_param_of_an_int_rule_is_refused_before_sending():
+    forms = bound(selections=[selection(custom("default", "age", "int", "between",
+                                               param("from", "eighteen")))])
+    assert not forms.is_valid()
+    assert params_of_first_rule(forms)[0].errors == {"value": [
+        "This rule's data type is int, which takes whole numbers: "
+        "enter one, or change the data type."]}
+
+
+def test_a_word_for_a_param_of_an_int_sub_rule_is_refused_too():
+    forms = bound(selections=[selection(group(custom("default", "age", " INT ", "between",
+                                                     param("to", "old"))))])
+    assert not forms.is_valid()
+    sub_rule = forms.selections.forms[0].rules.forms[0].children.forms[0]
+    assert "whole numbers" in sub_rule.params.forms[0].errors["value"][0]
+
+
+def test_numbers_for_an_int_rule_are_kept_as_typed_text_or_number():
+    segment = valid_segment(selections=[selection(custom(
+        "default", "age", "int", "between", param("from", "18", "number"),
+        param("to", "65"), param("note", "")))])
+    assert segment.selections[0].rules[0].params == [
+        Param("from", 18), Param("to", "65"), Param("note", "")]
+
+
+def test_a_word_for_a_param_of_a_text_rule_is_kept():
+    segment = valid_segment(selections=[selection(custom(
+        "default", "_city", "string", "equal", param("city", "Kazan")))])
+    assert segment.selections[0].rules[0].params == [Param("city", "Kazan")]
+
+
+def test_the_data_type_message_is_translated(settings):
+    from django.utils import translation
+
+    with translation.override("ru"):
+        forms = bound(selections=[selection(custom("default", "age", "int", "between",
+                                                   param("from", "x")))])
+        message = params_of_first_rule(forms)[0].errors["value"][0]
+    assert "int" in message
+    assert "whole numbers" not in message

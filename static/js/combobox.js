@@ -291,7 +291,10 @@
     if (!combo) return;
     // The posted field follows the typing, so a form sent from here carries it.
     partsOf(combo).input.value = combo.value.trim();
-    partsOf(combo).hint.textContent = "";
+    // The line under the field follows the typing, so that leaving the field
+    // (by pressing a button) does not fill it in and move that button away
+    // from under the pointer.
+    updateHint(combo);
     open(combo);
   });
 

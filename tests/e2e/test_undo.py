@@ -120,7 +120,7 @@ def test_undo_and_redo_step_through_typing_adding_a_kind_switch_and_a_removal(bu
 
     # The server receives the undone state: the removal undone, Rule 1 is sent.
     segment_card(page).get_by_role("radio", name="Dynamic", exact=True).check()
-    row(page, "selections-0").get_by_label("Database id", exact=True).fill("1")
+    row(page, "selections-0").get_by_label("Database of this selection", exact=True).fill("1")
     payload = preview_payload(page)
     assert payload["name"] == "Loyal customers"
     # (Rule 2, added and left empty, is not sent.)
@@ -144,7 +144,7 @@ def test_duplicates_and_segment_kind_switches_are_steps_and_a_preview_sends_the_
     expect(rules_section).to_be_visible()
 
     selection = row(page, "selections-0")
-    selection.get_by_label("Database id", exact=True).fill("1")
+    selection.get_by_label("Database of this selection", exact=True).fill("1")
     first = row(page, "selections-0-rules-0")
     kind_of(first).select_option(label="Email domain group")
     own(first).get_by_role("textbox", name="Domain group").fill("Gmail")

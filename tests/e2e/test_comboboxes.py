@@ -21,6 +21,10 @@ pytestmark = pytest.mark.browser
 def fresh_builder(sandbox_settings, builder, live_server) -> Page:
     """The builder with the sandbox's lists loaded (live-server tests keep the
     cache table between tests, so it starts empty)."""
+    # The first page's own fetch of the lists writes the cache: clearing it
+    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
+    # again once that fetch has ended.
+    expect(builder.locator("#pickers-refresh")).to_be_enabled()
     cache.clear()
     builder.goto(live_server.url + "/")
     expect(builder.locator("#pickers-status")).to_contain_text("From Altcraft:")

@@ -57,6 +57,10 @@ def preview_payload(page: Page) -> dict:
 def fresh_builder(sandbox_settings, builder, live_server) -> Page:
     """The builder, loaded again with an empty cache, its lists from the sandbox.
     (Live-server tests keep the cache table between tests.)"""
+    # The first page's own fetch of the lists writes the cache: clearing it
+    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
+    # again once that fetch has ended.
+    expect(builder.locator("#pickers-refresh")).to_be_enabled()
     cache.clear()
     builder.goto(live_server.url + "/")
     return builder

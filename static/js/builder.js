@@ -285,14 +285,17 @@
   // Leaving the page (a link, the language switch, closing the tab) while it
   // holds a segment not yet sent asks first, so a slip loses nothing. The
   // page says so when it comes back filled (a preview, an error, an import);
-  // the builder's own buttons post everything, so they do not ask.
-  let unsent = form.hasAttribute("data-unsent");
-  form.addEventListener("input", function () { unsent = true; });
-  form.addEventListener("submit", function () { unsent = false; });
+  // the builder's own buttons post everything, so they do not ask. The state
+  // is the form's data-unsent attribute, which import_box.js reads too.
+  function markUnsent() {
+    form.toggleAttribute("data-unsent", true);
+  }
+  form.addEventListener("input", markUnsent);
+  form.addEventListener("submit", function () { form.removeAttribute("data-unsent"); });
   window.addEventListener("beforeunload", function (event) {
     // data-replacing: the person asked for the page to be replaced (an
     // import, static/js/import_box.js).
-    if (!unsent || form.dataset.replacing) return;
+    if (!form.hasAttribute("data-unsent") || form.dataset.replacing) return;
     event.preventDefault();
     event.returnValue = "";  // what older browsers look for
   });
@@ -300,7 +303,7 @@
   form.addEventListener("click", function (event) {
     const button = event.target.closest("button[data-action]");
     if (!button || !form.contains(button)) return;
-    unsent = true;
+    markUnsent();
     const action = button.dataset.action;
     if (action === "add") {
       addRow(button.closest(".formset"));
@@ -322,7 +325,7 @@
   // Undo and redo (undo.js) put back rows as they were, with their values:
   // show the fields and numbers they call for.
   form.addEventListener("builder:restored", function () {
-    unsent = true;
+    markUnsent();
     showSegmentKind();
     refresh(form);
     numberRows(form);

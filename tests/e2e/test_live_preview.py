@@ -107,12 +107,49 @@ def test_a_failed_import_leaves_the_builder_as_it_was_and_asks_nothing(builder):
         "Segment id", exact=True)).to_have_value("1")
     assert raised == []
 
-    # A second, good paste replaces the builder, still without a question.
-    paste.fill(json.dumps({"name": "Imported", "is_static": True, "list_id": 5}))
+    # A good paste asks first, in the page (never the browser's "Leave site?"):
+    # keeping the work changes nothing, replacing it imports the paste.
+    good = json.dumps({"name": "Imported", "is_static": True, "list_id": 5})
+    paste.fill(good)
     page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+    question = page.get_by_role("dialog", name="Replace the current segment?")
+    expect(question).to_be_visible()
+    expect(question.get_by_role("button", name="Keep editing")).to_be_focused()
+    question.get_by_role("button", name="Keep editing").click()
+    expect(question).to_be_hidden()
+    expect_same_page(page)
+    expect(name).to_have_value("Half-built segment")
+    expect(second_id).to_have_value("42")
+    expect(paste).to_have_value(good)
+
+    # Escape keeps it too.
+    page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+    expect(question).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    expect_same_page(page)
+    expect(name).to_have_value("Half-built segment")
+
+    page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+    question.get_by_role("button", name="Replace it").click()
     expect(page.locator("#import-result")).to_be_visible()
     expect(segment_card(page).get_by_role("textbox", name="Segment name")).to_have_value(
         "Imported")
+    assert raised == []
+
+
+def test_an_import_into_an_untouched_builder_asks_nothing(builder):
+    page = builder
+    raised = no_dialogs(page)
+    page.get_by_role("button", name="Import JSON or XML").click()
+    expect(page.locator("#import-box")).to_be_visible()
+    page.get_by_role("textbox", name="Paste a payload (JSON or XML)").fill(
+        json.dumps({"name": "Straight in", "is_static": True, "list_id": 5}))
+    page.locator("#import-form").get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#import-result")).to_be_visible()
+    expect(segment_card(page).get_by_role("textbox", name="Segment name")).to_have_value(
+        "Straight in")
+    expect(page.get_by_role("dialog")).to_have_count(0)
     assert raised == []
 
 

@@ -25,6 +25,8 @@ class ParamSpec:
     # (an id picked from Altcraft's list) or choice (one of `choices`).
     input: str = "text"
     choices: tuple[str, ...] = ()
+    # For text: values offered, any other may still be typed.
+    suggestions: tuple[str, ...] = ()
 
     def label(self, language: str = "en") -> str:
         return self.labels.get(language[:2], self.labels["en"])

@@ -45,3 +45,17 @@ class SeenShapeAdmin(admin.ModelAdmin):
         self.message_user(request, gettext(
             "A rule kind was made from the example: give it its names in both languages."))
         return HttpResponseRedirect(reverse("admin:catalogue_rulekind_change", args=[kind.pk]))
+
+
+@admin.register(models.SeenValue)
+class SeenValueAdmin(admin.ModelAdmin):
+    """The values the builder offers from what was sent: a wrong one (a typo
+    Altcraft took) is deleted here, and is offered no more."""
+
+    list_display = ("value", "kind_key", "param", "times_used", "last_used")
+    list_filter = ("kind_key", "param")
+    search_fields = ("value",)
+    readonly_fields = ("kind_key", "param", "value", "times_used", "last_used")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -100,7 +100,8 @@ def param_spec(param: dict) -> ParamSpec:
     choices = tuple(line.strip() for line in param["choices"].splitlines() if line.strip())
     return ParamSpec(name=param["name"], type=int if param["type"] in NUMBER_TYPES else str,
                      labels={"en": param["label_en"], "ru": param["label_ru"]},
-                     input=param["type"], choices=choices if is_choice else ())
+                     input=param["type"], choices=choices if is_choice else (),
+                     suggestions=choices if param["type"] == "text" else ())
 
 
 @receiver([post_save, post_delete], sender=models.RuleKind)

@@ -47,8 +47,10 @@ class KindParam(models.Model):
                             default=ParamType.TEXT)
     label_en = models.CharField(_("label in English"), max_length=200)
     label_ru = models.CharField(_("label in Russian"), max_length=200)
-    choices = models.TextField(_("choices"), blank=True,
-                               help_text=_("For a fixed list: one value a line."))
+    choices = models.TextField(
+        _("choices"), blank=True,
+        help_text=_("One value a line. For a fixed list: the values allowed. For text: values "
+                    "offered as suggestions (any other may still be typed)."))
 
     class Meta:
         ordering = ("position", "id")
@@ -81,3 +83,27 @@ class SeenShape(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compo} / {self.name} / {self.type} / {self.operator}"
+
+
+class SeenValue(models.Model):
+    """A value sent for a known kind's text param (an email domain group, a
+    POST-URL), counted, so the builder offers the team's values again."""
+
+    kind_key = models.SlugField(_("rule kind"), max_length=64)
+    param = models.CharField(_("param name"), max_length=255)
+    value = models.CharField(_("value"), max_length=255)
+    times_used = models.PositiveIntegerField(_("times sent"), default=0)
+    last_used = models.DateTimeField(_("last sent"), auto_now=True)
+
+    class Meta:
+        ordering = ("kind_key", "param", "-times_used")
+        verbose_name = _("value sent before")
+        verbose_name_plural = _("values sent before")
+        constraints = [models.UniqueConstraint(fields=("kind_key", "param", "value"),
+                                               name="catalogue_seenvalue_once")]
+        # The builder reads the most used first.
+        indexes = [models.Index(fields=("-times_used", "-last_used"),
+                                name="catalogue_seenvalue_most_used")]
+
+    def __str__(self) -> str:
+        return self.value

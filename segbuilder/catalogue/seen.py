@@ -26,7 +26,7 @@ def remember_unnamed(segment: Segment) -> None:
     """Counts each shape of `segment` that no kind matches, once per segment."""
     known = catalogue()
     shapes: dict[str, Rule] = {}
-    for rule in _rules(segment):
+    for rule in all_rules(segment):
         if rule.has_own_fields and known.kind_of(rule) is None:
             shapes.setdefault(signature(rule), rule)
             if len(shapes) >= MAX_SHAPES_PER_SEGMENT:
@@ -89,7 +89,7 @@ def _free_key(name: str) -> str:
     return key
 
 
-def _rules(segment: Segment) -> Iterator[Rule]:
+def all_rules(segment: Segment) -> Iterator[Rule]:
     for selection in segment.selections:
         for rule in selection.rules:
             yield rule

@@ -26,6 +26,7 @@ from segbuilder.altcraft.client import (
 )
 from segbuilder.altcraft.codec import payload_to_json, payload_to_xml
 from segbuilder.altcraft.segment import Segment
+from segbuilder.catalogue.known import remember_sent
 from segbuilder.segments.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def segment_submit(
         _record(submission, Submission.Status.CREATED, altcraft_id=saved_id, answer=answer.raw)
 
     _attempt(submission, lambda: client.segment_add(payload, fmt=fmt), created)
+    _remember_accepted(submission, segment)
     return SubmitResult(submission)
 
 
@@ -126,6 +128,7 @@ def segment_update(
         _record(submission, Submission.Status.UPDATED, answer=answer.raw)
 
     _attempt(submission, lambda: client.segment_update(segment_id, payload, fmt=fmt), updated)
+    _remember_accepted(submission, segment)
     return SubmitResult(submission)
 
 
@@ -167,6 +170,17 @@ def _attempt(submission: Submission, send: Callable[[], Answer],
     submission.duration_ms = round((time.monotonic() - started) * 1000)
     submission.finished_at = timezone.now()
     _save_outcome(submission)
+
+
+def _remember_accepted(submission: Submission, segment: Segment) -> None:
+    """The values Altcraft took are offered again in the builder
+    (catalogue/known.py). Counting them is a nicety: a failure loses nothing."""
+    if submission.status not in (Submission.Status.CREATED, Submission.Status.UPDATED):
+        return
+    try:
+        remember_sent(segment)
+    except DatabaseError:
+        logger.exception("submission %s: its values could not be counted", submission.pk)
 
 
 def _record(submission: Submission, status: str, **fields) -> None:

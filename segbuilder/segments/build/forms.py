@@ -271,10 +271,11 @@ def _kind_choices(known: Catalogue, depth: int) -> list[tuple[str, Any]]:
     return choices
 
 
-def _kind_param_field(spec: ParamSpec) -> forms.Field:
+def _kind_param_field(kind_key: str, spec: ParamSpec) -> forms.Field:
     """A known kind's param as a typed field, by its type in the catalogue: a
     number input for a number, an id input offering Altcraft's list for a
-    picked id, a select for a fixed list, else a text input."""
+    picked id, a select for a fixed list, else a text input offering the
+    values known for it (<datalist>s of templates/segments/_known_values.html)."""
     if spec.type is int:
         picker = PICKED_PARAMS.get(spec.input)
         return forms.IntegerField(label=_lazy_label(spec), required=False, min_value=1,
@@ -283,7 +284,13 @@ def _kind_param_field(spec: ParamSpec) -> forms.Field:
     if spec.choices:
         return forms.ChoiceField(label=_lazy_label(spec), required=False,
                                  choices=[("", "—"), *((value, value) for value in spec.choices)])
-    return TextField(label=_lazy_label(spec), required=False, max_length=10_000)
+    return TextField(label=_lazy_label(spec), required=False, max_length=10_000,
+                     widget=forms.TextInput(attrs={
+                         "list": known_values_id(kind_key, spec.name), "autocomplete": "off"}))
+
+
+def known_values_id(kind_key: str, param_name: str) -> str:
+    return "known-" + kind_param_field_name(kind_key, param_name)
 
 
 # A custom rule's own fields, copied into a rule that holds that kind (as
@@ -306,7 +313,7 @@ def kind_fields(known: Catalogue, kind_key: str) -> dict[str, forms.Field]:
     kind = known.by_key.get(kind_key)
     if kind is None:
         return {}
-    return {kind_param_field_name(kind.key, spec.name): _kind_param_field(spec)
+    return {kind_param_field_name(kind.key, spec.name): _kind_param_field(kind.key, spec)
             for spec in kind.params}
 
 

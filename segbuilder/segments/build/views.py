@@ -24,10 +24,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from segbuilder.altcraft.segment import Kind, Segment
+from segbuilder.catalogue.known import known_values
 from segbuilder.catalogue.seen import remember_unnamed
 from segbuilder.segments.build import edits, imports, row_budget
 from segbuilder.segments.build.errors import builder_errors
-from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms
+from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms, known_values_id
 from segbuilder.segments.build.pickers import picker_lists
 from segbuilder.segments.build.summary import segment_summary
 from segbuilder.segments.models import Submission
@@ -258,9 +259,16 @@ def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 2
         "errors": errors,
         "error_count": len(errors),
         "can_send": can_send(request.user),
+        "known_values": known_value_lists(),
         **context,
     }, status=status)
 
+
+
+def known_value_lists() -> list[tuple[str, tuple[str, ...]]]:
+    """The <datalist>s the builder's text params point at (forms.known_values_id)."""
+    return [(known_values_id(kind_key, param), values)
+            for (kind_key, param), values in known_values().items()]
 
 
 @require_safe

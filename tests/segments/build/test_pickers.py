@@ -428,7 +428,8 @@ def test_every_id_field_offers_its_list(logged_in):
     # panels a rule and a sub-rule get when their kind changes.
     assert len(page.xpath('//template//input[@list="picker-segments"]')) == 5
     for template_id in ("tpl-rule-dataurl", "tpl-subrule-dataurl"):
-        (resource_id,) = page.xpath(f'//template[@id="{template_id}"]//input[@list]')
+        (resource_id,) = page.xpath(
+            f'//template[@id="{template_id}"]//input[starts-with(@list, "picker-")]')
         assert resource_id.get("data-picker") == "resources"
 
 

@@ -128,7 +128,7 @@ def statseg_rule(rule: Locator, segment_id: str) -> None:
 
 def domaingroup_rule(rule: Locator, group: str) -> None:
     kind_of(rule).select_option(label="Email domain group")
-    own(rule).get_by_role("textbox", name="Domain group").fill(group)
+    own(rule).get_by_role("combobox", name="Domain group").fill(group)
 
 
 def fill_param(param: Locator, name: str, value: str, value_type: str = "Text") -> None:
@@ -242,9 +242,9 @@ def test_rows_are_added_removed_and_duplicated_at_every_level_and_the_preview_fo
     head(gmail).get_by_role("button", name="Duplicate").click()
     yahoo = row(page, "selections-0-rules-0-children-1")
     expect(kind_of(yahoo)).to_have_value("domaingroup")
-    expect(own(yahoo).get_by_role("textbox", name="Domain group")).to_have_value("Gmail")
-    own(yahoo).get_by_role("textbox", name="Domain group").fill("Yahoo! (US)")
-    expect(own(gmail).get_by_role("textbox", name="Domain group")).to_have_value("Gmail")
+    expect(own(yahoo).get_by_role("combobox", name="Domain group")).to_have_value("Gmail")
+    own(yahoo).get_by_role("combobox", name="Domain group").fill("Yahoo! (US)")
+    expect(own(gmail).get_by_role("combobox", name="Domain group")).to_have_value("Gmail")
     group.get_by_role("button", name="Add sub-rule").click()
     statseg_rule(row(page, "selections-0-rules-0-children-2"), "7")
     head(row(page, "selections-0-rules-0-children-2")).get_by_role(
@@ -310,7 +310,7 @@ def test_rows_are_added_removed_and_duplicated_at_every_level_and_the_preview_fo
     expect(kind_of(group_copy)).to_have_value("group")
     expect(group_copy.get_by_role("combobox", name="Sub-rules combine with")).to_have_value("or")
     expect(own(row(page, "selections-0-rules-4-children-1")).get_by_role(
-        "textbox", name="Domain group")).to_have_value("Yahoo! (US)")
+        "combobox", name="Domain group")).to_have_value("Yahoo! (US)")
     expect_removed(page, "selections-0-rules-4-children-2")
     # What the page shows, in its order, is what will be sent, in that order.
     expect(visible_rows(page, "selections-0-rules")).to_have_count(4)
@@ -380,7 +380,9 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
         builder, sandbox_settings, shot):
     page = builder
     shot("1-empty")
-    fill_segment(page, name="Errors <at> the right row & co", kind="Dynamic",
+    # Updatable: it has a database of its own beside its selections' (a
+    # dynamic segment shows only the selections').
+    fill_segment(page, name="Errors <at> the right row & co", kind="Updatable",
                  list_id="9")
     fill_selection(row(page, "selections-0"), list_id="1", percent_to="50")
     statseg_rule(row(page, "selections-0-rules-0"), "11")
@@ -419,7 +421,7 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
     card = segment_card(page)
     expect(card.get_by_role("textbox", name="Segment name")).to_have_value(
         "Errors <at> the right row & co")
-    expect(card.get_by_role("radio", name="Dynamic", exact=True)).to_be_checked()
+    expect(card.get_by_role("radio", name="Updatable", exact=True)).to_be_checked()
     expect(posted_id(card, "list_id")).to_have_value("9")
     expect(posted_id(row(page, "selections-0"), "list_id")).to_have_value("1")
     expect(posted_id(row(page, "selections-1"), "list_id")).to_have_value("2")
@@ -436,7 +438,7 @@ def test_an_error_shows_in_its_row_only_and_every_typed_value_stays(
     expect(own(row(page, "selections-0-rules-0")).get_by_label(
         "Segment id", exact=True)).to_have_value("11")
     expect(own(row(page, "selections-1-rules-0")).get_by_role(
-        "textbox", name="Domain group")).to_have_value("Gmail")
+        "combobox", name="Domain group")).to_have_value("Gmail")
     expect(kind_of(bad)).to_have_value("custom")
     for label, value in (("Source (compo)", "default"), ("Field (name)", "_city"),
                          ("Data type (type)", "string"), ("Operator", "")):
@@ -627,9 +629,9 @@ def test_switching_a_kind_away_and_back_keeps_what_was_typed_and_posts_only_the_
     group.get_by_role("button", name="Add sub-rule").click()
     sub_rule = row(page, "selections-0-rules-1-children-0")
     kind_of(sub_rule).select_option(label="Field of a POST-URL response")
-    own(sub_rule).get_by_role("textbox", name="Field", exact=True).fill("email")
+    own(sub_rule).get_by_role("combobox", name="Field", exact=True).fill("email")
     own(sub_rule).get_by_label("Resource id", exact=True).fill("3")
-    own(sub_rule).get_by_role("textbox", name="URL", exact=True).fill("https://example.com/x")
+    own(sub_rule).get_by_role("combobox", name="URL", exact=True).fill("https://example.com/x")
     statseg_rule(sub_rule, "8")
     kind_of(sub_rule).select_option(label="Field of a POST-URL response")
     expect(own(sub_rule).get_by_label("Resource id", exact=True)).to_have_value("3")

@@ -153,8 +153,10 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(posted(page, "selections-0-list_id")).to_have_value("1")
+    # A dynamic segment has one database field per selection, no other.
     segment_database = page.get_by_role("combobox", name="Database", exact=True)
-    expect(segment_database).to_have_value("")
+    expect(segment_database).to_be_hidden()
+    expect(posted(page, "list_id")).to_have_value("")
 
     page.get_by_role("radio", name="Static").check()
 
@@ -176,6 +178,14 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     page.get_by_role("radio", name="Dynamic").check()
     expect(selection_database(page)).to_have_value("Newsletter")
     expect(posted(page, "selections-0-list_id")).to_have_value("2")
+    # Moved, not copied: nothing hidden is sent.
+    expect(segment_database).to_be_hidden()
+    expect(posted(page, "list_id")).to_have_value("")
+
+    # Updatable, like the docs' example, has both, the same.
+    page.get_by_role("radio", name="Updatable").check()
+    expect(segment_database).to_have_value("Newsletter")
+    expect(posted(page, "list_id")).to_have_value("2")
 
 
 def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(

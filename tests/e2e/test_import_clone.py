@@ -44,8 +44,8 @@ def expect_the_documented_updatable_segment(page: Page) -> None:
     kind = rule.get_by_role("combobox", name="Rule kind", exact=True)
     expect(kind).to_have_value("domaingroup")
     expect(kind.locator("option:checked")).to_have_text("Email domain group")
-    expect(rule.get_by_role("textbox", name="Domain group")).to_have_value("Yahoo! (US)")
-    expect(rule.get_by_role("textbox", name="Domain group")).to_be_visible()
+    expect(rule.get_by_role("combobox", name="Domain group")).to_have_value("Yahoo! (US)")
+    expect(rule.get_by_role("combobox", name="Domain group")).to_be_visible()
     expect(rule.get_by_role("textbox", name="Source (compo)")).to_be_hidden()
     expect(rule.locator(".subrule:not([hidden])")).to_have_count(0)
 

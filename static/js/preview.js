@@ -10,6 +10,11 @@
  * an older state of the form is dropped. Without this script the Preview
  * button posts the page, as before.
  *
+ * The answer also marks the invalid fields as the full page would (red
+ * outline, aria-invalid, the error line under the field, referenced from
+ * aria-describedby) and unmarks the fixed ones; the rows are not written
+ * again: the person is typing in them, their focus, caret and values stay.
+ *
  * Also the focus after a full-page Preview: the preview panel, scrolled into
  * view (on a narrow screen it sits below the form). builder.js, which runs
  * after this file, moves it to the error summary when there is one.
@@ -75,6 +80,98 @@
     });
   }
 
+  // --- the marks of the invalid fields ---------------------------------------------
+
+  // A field's controls: the one with its id (a combobox took the id of the
+  // hidden input it posts), or the radios of a choice (crispy gives them ids
+  // of their own: id_kind_0...).
+  function controlsOf(mark) {
+    const control = document.getElementById(mark.dataset.control);
+    if (control) return [control];
+    return Array.from(form.querySelectorAll(
+      'input[type="radio"][name="' + CSS.escape(mark.dataset.field) + '"]'));
+  }
+
+  // What carries aria-describedby: a radio's fieldset (as crispy writes it),
+  // else the control.
+  function describedOf(control) {
+    return (control.type === "radio" && control.closest("fieldset")) || control;
+  }
+
+  function describedBy(element) {
+    return (element.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+  }
+
+  function setDescribedBy(element, ids) {
+    if (ids.length) element.setAttribute("aria-describedby", ids.join(" "));
+    else element.removeAttribute("aria-describedby");
+  }
+
+  // The error lines an element refers to.
+  function feedbackOf(element) {
+    return describedBy(element).map((id) => document.getElementById(id))
+      .filter((line) => line && line.classList.contains("invalid-feedback"));
+  }
+
+  function setInvalid(control, invalid) {
+    control.classList.toggle("is-invalid", invalid);
+    if (invalid) control.setAttribute("aria-invalid", "true");
+    else control.removeAttribute("aria-invalid");
+    // combobox.js marks its box too, so that the line under it shows.
+    const box = control.parentElement.classList.contains("combobox") && control.parentElement;
+    if (box) box.classList.toggle("is-invalid", invalid);
+  }
+
+  function unmark(control) {
+    const described = describedOf(control);
+    const gone = feedbackOf(described);
+    for (const line of gone) line.remove();
+    const goneIds = gone.map((line) => line.id);
+    setDescribedBy(described, describedBy(described).filter((id) => !goneIds.includes(id)));
+    setInvalid(control, false);
+  }
+
+  // Where the full page writes a control's error line: before its help text,
+  // else last in its box (a radio's: the last choice's).
+  function placeLine(control, line) {
+    const box = (control.closest(".combobox") || control).parentElement;
+    const help = document.getElementById(control.id + "_helptext");
+    if (help && help.parentElement === box && control.type !== "radio") help.before(line);
+    else box.append(line);
+  }
+
+  function mark(controls, line) {
+    const described = describedOf(controls[0]);
+    // A field's error line has one id, whatever its message: the page's own
+    // line is replaced, unless it says the same already.
+    const old = document.getElementById(line.id);
+    if (!old) placeLine(controls[controls.length - 1], line);
+    else if (!old.isEqualNode(line)) old.replaceWith(line);
+    // The help first, the error line last, as the full page has them.
+    const ids = describedBy(described).filter((id) => id !== line.id);
+    ids.push(line.id);
+    setDescribedBy(described, ids);
+    for (const control of controls) setInvalid(control, true);
+  }
+
+  function showMarks(part) {
+    const marked = new Set();
+    for (const entry of part.content.querySelectorAll("[data-field]")) {
+      const controls = controlsOf(entry);
+      const line = entry.firstElementChild;
+      if (!controls.length || !line) continue;
+      mark(controls, document.importNode(line, true));
+      controls.forEach((control) => marked.add(control));
+    }
+    for (const control of form.querySelectorAll(".is-invalid")) {
+      // Not the hidden input a combobox posts: it keeps the classes it came with.
+      const shown = /^(INPUT|SELECT|TEXTAREA)$/.test(control.tagName) && control.type !== "hidden";
+      if (shown && !marked.has(control)) {
+        unmark(control);
+      }
+    }
+  }
+
   function activeTab() {
     const tab = body.querySelector('[role="tab"][aria-selected="true"]');
     return tab ? tab.id : null;
@@ -98,6 +195,8 @@
     if (again && window.bootstrap && again.getAttribute("aria-selected") !== "true") {
       window.bootstrap.Tab.getOrCreateInstance(again).show();
     }
+    const marks = holder.content.querySelector('[data-part="field-errors"]');
+    if (marks) showMarks(marks);
     markFresh();
     panel.dispatchEvent(new CustomEvent("preview:updated", { bubbles: true }));
   }

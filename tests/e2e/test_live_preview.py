@@ -5,6 +5,7 @@ import changes nothing in the builder and asks no "Leave site?" question."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -191,3 +192,97 @@ def test_the_sticky_bar_never_hides_the_focused_control(builder):
         if focused["inBar"]:
             break
         assert focused["bottom"] <= bar.bounding_box()["y"] + 1, focused
+
+
+# --- the marks next to the fields follow the live preview -----------------------------
+
+
+def fresh(page: Page) -> None:
+    """Until the live preview has shown its answer to the form as it is."""
+    expect(page.locator("#preview-panel")).not_to_have_attribute("data-stale", "true")
+
+
+def expect_marked(page: Page, control, line_id: str, message: str) -> None:
+    """Marked as the full page marks it: red, aria-invalid, its error line
+    under it, read out with it."""
+    expect(control).to_have_class(re.compile(r"(^|\s)is-invalid(\s|$)"))
+    expect(control).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f'[id="{line_id}"]')).to_have_text(message)
+    expect(page.locator(f'[id="{line_id}"]')).to_be_visible()
+    expect(control).to_have_accessible_description(re.compile(re.escape(message)))
+
+
+def expect_unmarked(page: Page, control, line_id: str) -> None:
+    fresh(page)
+    expect(control).not_to_have_class(re.compile(r"(^|\s)is-invalid(\s|$)"))
+    expect(control).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f'[id="{line_id}"]')).to_have_count(0)
+
+
+def caret(control) -> int:
+    return control.evaluate("element => element.selectionStart")
+
+
+def test_a_field_is_marked_as_it_goes_wrong_and_unmarked_as_it_is_fixed_while_typing_in_it(
+        builder):
+    page = builder
+    stay_marker(page)
+    build_dynamic(page)
+    fresh(page)
+
+    # A rule's number typed with a letter in the middle: marked, without a
+    # click, while the caret stays where the person typed.
+    segment_id = own(row(page, "selections-0-rules-1")).get_by_label("Segment id", exact=True)
+    segment_id.fill("71")
+    fresh(page)
+    segment_id.press("ArrowLeft")
+    segment_id.press("x")
+    line = "id_selections-0-rules-1-statseg__segment_id-errors"
+    expect_marked(page, segment_id, line, "Enter a whole number.")
+    expect(page.locator(f'#preview-problems a[href="#{segment_id.get_attribute("id")}"]')
+           ).to_be_visible()
+    expect(segment_id).to_be_focused()
+    expect(segment_id).to_have_value("7x1")
+    assert caret(segment_id) == 2
+    segment_id.press("Backspace")
+    expect_unmarked(page, segment_id, line)
+    expect(segment_id).to_be_focused()
+    expect(segment_id).to_have_value("71")
+    assert caret(segment_id) == 1
+
+    # A field with help text: the help is still read out, marked or not.
+    limit = row(page, "selections-0").get_by_label("Profile limit", exact=True)
+    limit.fill("-5")
+    line = "id_selections-0-limit-errors"
+    expect_marked(page, limit, line, "Ensure this value is greater than or equal to 0.")
+    expect(limit).to_have_accessible_description(re.compile("0 means no limit"))
+    limit.fill("0")
+    expect_unmarked(page, limit, line)
+    expect(limit).to_have_accessible_description("0 means no limit")
+    expect(limit).to_be_focused()
+
+    # The segment's own fields are marked as crispy marks them.
+    name = segment_card(page).get_by_role("textbox", name="Segment name")
+    name.fill("")
+    expect_marked(page, name, "id_name_error", "This field is required.")
+    expect(name).to_be_focused()
+    name.press_sequentially("Back")
+    expect_unmarked(page, name, "id_name_error")
+    expect(name).to_be_focused()
+    expect(name).to_have_value("Back")
+    assert live_payload(page)["name"] == "Back"
+    expect_same_page(page)
+
+
+def test_a_mark_of_the_full_page_goes_away_once_the_field_is_fixed(builder):
+    page = builder
+    build_dynamic(page)
+    name = segment_card(page).get_by_role("textbox", name="Segment name")
+    name.fill("")
+    page.get_by_role("button", name="Preview payload").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    name = segment_card(page).get_by_role("textbox", name="Segment name")
+    expect_marked(page, name, "id_name_error", "This field is required.")
+    name.fill("Fixed")
+    expect_unmarked(page, name, "id_name_error")
+    expect(name).to_be_focused()

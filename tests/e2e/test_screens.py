@@ -109,3 +109,24 @@ def test_on_a_phone_the_navigation_folds_behind_its_toggler_which_opens_it(
     expect(history).to_be_visible()
     toggler.click()
     expect(history).to_be_hidden()
+
+
+def test_on_a_phone_the_builders_action_bar_is_one_line_and_undo_redo_keep_their_names(
+        builder, shot):
+    page = builder
+    page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
+    page.locator("#builder[data-undo-ready]").wait_for(state="attached")
+    bar = page.locator(".sticky-actions")
+    buttons = [bar.get_by_role("button", name=name, exact=True)
+               for name in ("Preview payload", "Send to Altcraft", "Undo", "Redo")]
+    for button in buttons:
+        expect(button).to_be_visible()
+    # One line: every button's middle at the same height, the bar one button high.
+    middles = {round(box["y"] + box["height"] / 2) for box in
+               (button.bounding_box() for button in buttons)}
+    assert len(middles) == 1, middles
+    assert bar.bounding_box()["height"] < 2 * buttons[0].bounding_box()["height"]
+    # The arrows alone show; the words are still what a screen reader says.
+    expect(bar.get_by_role("button", name="Undo", exact=True)).to_have_text("↶ Undo")
+    assert bar.locator(".bar-word").first.bounding_box()["width"] <= 1
+    shot("action-bar")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django import forms
@@ -26,6 +27,22 @@ def builder_errors(builder: BuilderForms) -> list[BuilderError]:
     if builder.kind != Kind.STATIC:
         errors += _formset_errors(builder.selections, _("Selection"), where="")
     return errors
+
+
+def invalid_fields(builder: BuilderForms) -> list[forms.BoundField]:
+    """The fields marked in red next to them: those of the forms
+    builder_errors reads (no rows for a static segment, no deleted rows)."""
+    shown: list[forms.Form] = [builder.segment_form]
+    if builder.kind != Kind.STATIC:
+        shown += _live_forms(builder.selections)
+    return [form[name] for form in shown for name in form.errors if name in form.fields]
+
+
+def _live_forms(formset: NestedFormSet) -> Iterator[forms.Form]:
+    for form in formset.live_forms():
+        yield form
+        for child in form.child_formsets():
+            yield from _live_forms(child)
 
 
 def _formset_errors(formset: NestedFormSet, noun: str, *, where: str) -> list[BuilderError]:

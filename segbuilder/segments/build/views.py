@@ -27,7 +27,7 @@ from segbuilder.altcraft.segment import Kind, Segment
 from segbuilder.catalogue.known import known_values
 from segbuilder.catalogue.seen import remember_unnamed
 from segbuilder.segments.build import edits, imports, row_budget
-from segbuilder.segments.build.errors import builder_errors
+from segbuilder.segments.build.errors import builder_errors, invalid_fields
 from segbuilder.segments.build.forms import KIND_CHOICES, KIND_HELP, BuilderForms, known_values_id
 from segbuilder.segments.build.pickers import picker_lists
 from segbuilder.segments.build.summary import segment_summary
@@ -239,10 +239,18 @@ def wants_part(request: HttpRequest, part: str) -> bool:
 
 def render_preview_part(request: HttpRequest, forms: BuilderForms, *, status: int = 200,
                         **context) -> HttpResponse:
-    """The live preview: the preview panel and the error summary, nothing else."""
-    errors = builder_errors(forms) if forms.segment_form.is_bound and not forms.is_valid() else []
+    """The live preview: the preview panel, the error summary and the marks
+    of the invalid fields, nothing else. An unbound `forms` (a post over the
+    row budgets) carries no marks: the page keeps the ones it shows."""
+    bound = forms.segment_form.is_bound
+    invalid = bound and not forms.is_valid()
+    fields = invalid_fields(forms) if invalid else []
+    errors = builder_errors(forms) if invalid else []
     return render(request, "segments/_preview_part.html", {
-        "forms": forms, "errors": errors, "error_count": len(errors), **context,
+        "forms": forms, "errors": errors, "error_count": len(errors), "marks": bound,
+        "segment_fields": [bf for bf in fields if bf.form is forms.segment_form],
+        "row_fields": [bf for bf in fields if bf.form is not forms.segment_form],
+        **context,
     }, status=status)
 
 

@@ -17,11 +17,13 @@ ROWS_TEMPLATE = "segments/rows.jinja"
 
 
 @register.simple_tag
-def builder_rows(forms: BuilderForms, part: str) -> SafeString:
-    """`part` of the rows: "selections" (the rows themselves) or
-    "row_templates" (the <template>s builder.js copies rows from)."""
+def builder_rows(forms: BuilderForms, part: str, fields: list | None = None) -> SafeString:
+    """`part` of the rows: "selections" (the rows themselves), "row_templates"
+    (the <template>s builder.js copies rows from) or "field_errors" (the
+    error lines of the row `fields` given, for the live preview's marks)."""
     rows = engines["jinja2"].get_template(ROWS_TEMPLATE)
-    context = {"forms": forms, "part": part, "translated": TranslatedOnce()}
+    context = {"forms": forms, "part": part, "fields": fields or [],
+               "translated": TranslatedOnce()}
     # Jinja2 escaped every value as it wrote them.
     return mark_safe(rows.render(context))
 

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from segbuilder.segments.models import Submission
 from tests.examples import example_payload
-from tests.formdata import DOCUMENTED, builder_data, custom, selection, statseg
+from tests.formdata import DOCUMENTED, builder_data, custom, param, selection, statseg
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,45 @@ def test_an_invalid_form_answers_its_problems_with_links_to_their_fields(editor)
     links = problems.xpath(".//a/@href")
     assert "#id_name" in links
     assert links == summary.xpath(".//a/@href")
+
+
+def marks_of(page) -> dict[str, lxml_html.HtmlElement]:
+    """The part's marks: each invalid field's posted name and its error line."""
+    (marks,) = page.xpath('//template[@data-part="field-errors"]')
+    return {entry.get("data-field"): entry for entry in marks.xpath(".//*[@data-field]")}
+
+
+def test_the_part_marks_each_invalid_field_with_the_full_pages_own_error_line(editor):
+    data = builder_data(name="", list_id="abc", selections=[selection(
+        statseg("x"), custom("default", "age", "int", "between", param("from", "zz")))])
+    part = lxml_html.fromstring(preview_part(editor, data).content)
+    full = lxml_html.fromstring(
+        editor.post(reverse("builder"), {**data, "action": "preview"}).content)
+    marks = marks_of(part)
+    assert set(marks) == {"name", "list_id", "selections-0-rules-0-statseg__segment_id",
+                          "selections-0-rules-1-params-0-value"}
+    for name, entry in marks.items():
+        control = full.xpath(f'//form[@id="builder"]//*[@name="{name}"]')[0]
+        assert entry.get("data-control") == control.get("id")
+        (line,) = entry
+        # The same line, id and words, as the page writes under the field;
+        # and the page's field refers to it.
+        shown = full.get_element_by_id(line.get("id"))
+        assert lxml_html.tostring(line, with_tail=False) == lxml_html.tostring(
+            shown, with_tail=False)
+        assert line.get("id") in control.get("aria-describedby").split()
+        assert "invalid-feedback" in line.get("class").split()
+    assert "whole number" in marks["list_id"].text_content()
+
+
+def test_a_valid_form_marks_no_field_and_a_post_over_budget_leaves_the_marks_alone(editor):
+    valid = lxml_html.fromstring(
+        preview_part(editor, builder_data(**DOCUMENTED["dynamic"])).content)
+    assert marks_of(valid) == {}
+    data = builder_data(name="", selections=[selection(statseg(1))])
+    data["selections-TOTAL_FORMS"] = 100_000
+    over = lxml_html.fromstring(preview_part(editor, data).content)
+    assert not over.xpath('//template[@data-part="field-errors"]')
 
 
 def test_a_post_over_the_row_budgets_answers_400_with_the_counts_and_builds_nothing(editor):

@@ -335,12 +335,20 @@
   refresh(form);
   numberRows(form);
   // What the person must read first: the problems, the question whether to
-  // send a segment again, or the paste that could not be read. (The paste's
-  // autofocus alone is not enough: Chromium skips autofocus at times.)
+  // send a segment again, the paste that could not be read (its autofocus
+  // alone is not enough: Chromium skips autofocus at times), or, after a
+  // full-page Preview, the preview, scrolled into view (on a narrow screen it
+  // sits below the form). One place decides, so no script's order matters.
+  const panel = document.getElementById("preview-panel");
   const first = document.getElementById("error-summary") ||
     document.getElementById("repeat-question") ||
     (document.getElementById("import-error") && document.getElementById("import-payload"));
-  if (first) first.focus();
+  if (first) {
+    first.focus();
+  } else if (panel && panel.hasAttribute("data-previewed")) {
+    panel.focus({ preventScroll: true });
+    panel.scrollIntoView({ block: "start" });
+  }
   // The page's readiness signal: every listener above is in place (tests
   // wait for it instead of sleeping).
   form.dataset.ready = "true";

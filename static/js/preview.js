@@ -14,10 +14,6 @@
  * outline, aria-invalid, the error line under the field, referenced from
  * aria-describedby) and unmarks the fixed ones; the rows are not written
  * again: the person is typing in them, their focus, caret and values stay.
- *
- * Also the focus after a full-page Preview: the preview panel, scrolled into
- * view (on a narrow screen it sits below the form). builder.js, which runs
- * after this file, moves it to the error summary when there is one.
  */
 (function () {
   "use strict";
@@ -212,9 +208,5 @@
     if (request) request.abort();
   });
 
-  if (panel.hasAttribute("data-previewed")) {
-    panel.focus({ preventScroll: true });
-    panel.scrollIntoView({ block: "start" });
-  }
   panel.dataset.ready = "true";
 })();

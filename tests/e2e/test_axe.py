@@ -7,11 +7,13 @@ by the app) and injected into each page after it loaded.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import wait_until_ready
 from tests.e2e.screens import LANGUAGES, SCREENS, WIDTHS, open_screen, seed, use_language
 
 pytestmark = pytest.mark.browser
@@ -56,3 +58,21 @@ def test_no_page_has_a_serious_accessibility_problem(
             found[screen] = problems
     assert found == {}, "\n".join(f"{screen}: {problem}" for screen, problems in found.items()
                                   for problem in problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_replace_question_has_no_serious_accessibility_problem(
+        builder, live_server, language):
+    page = builder
+    use_language(page, live_server.url, language)
+    page.reload()
+    wait_until_ready(page)
+    axe_url = serve_axe(page, live_server.url)
+    page.locator('#builder input[name="name"]').fill("Unsent work")
+    page.locator("#import-toggle").click()
+    expect(page.locator("#import-box")).to_have_class(re.compile(r"\bshow\b"))
+    page.locator("#import-payload").fill('{"name": "Pasted", "is_static": true, "list_id": 5}')
+    page.locator("#import-form button[type=submit]").click()
+    expect(page.locator("#import-replace")).to_be_visible()
+
+    assert axe_problems(page, axe_url) == []

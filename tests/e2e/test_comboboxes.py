@@ -9,26 +9,11 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import wait_until_ready
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def fresh_builder(sandbox_settings, builder, live_server) -> Page:
-    """The builder with the sandbox's lists loaded (live-server tests keep the
-    cache table between tests, so it starts empty)."""
-    # The first page's own fetch of the lists writes the cache: clearing it
-    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
-    # again once that fetch has ended.
-    expect(builder.locator("#pickers-refresh")).to_be_enabled()
-    cache.clear()
-    builder.goto(live_server.url + "/")
-    expect(builder.locator("#pickers-status")).to_contain_text("From Altcraft:")
-    return builder
 
 
 def selection_database(page: Page) -> Locator:
@@ -58,8 +43,8 @@ def preview_payload(page: Page) -> dict:
 
 
 def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
-        sandbox_settings, fresh_builder, shot):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists, shot):
+    page = fresh_builder_with_lists
     page.get_by_role("textbox", name="Segment name").fill("Picked by keyboard")
     database = selection_database(page)
     database.focus()
@@ -106,8 +91,8 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
 
 
 def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
     page.get_by_role("textbox", name="Segment name").fill("Typed id")
     database = selection_database(page)
     database.focus()
@@ -144,8 +129,8 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
 
 
 def test_switching_dynamic_to_static_carries_the_database_over_and_back(
-        sandbox_settings, fresh_builder, live_server):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists, live_server):
+    page = fresh_builder_with_lists
     page.get_by_role("textbox", name="Segment name").fill("Switched")
     database = selection_database(page)
     database.focus()
@@ -179,8 +164,8 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
 
 
 def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
     for number in range(100, 1300):
         sandbox_settings.databases[number] = {"id": number, "name": f"Region {number}",
                                               "ui_tags": [], "Groups": []}
@@ -201,8 +186,8 @@ def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
 
 
 def test_a_custom_params_type_follows_what_is_typed_until_it_is_set(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
     page.get_by_role("textbox", name="Segment name").fill("Typed params")
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
     rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(

@@ -53,19 +53,6 @@ def preview_payload(page: Page) -> dict:
     return json.loads(text.inner_text())
 
 
-@pytest.fixture
-def fresh_builder(sandbox_settings, builder, live_server) -> Page:
-    """The builder, loaded again with an empty cache, its lists from the sandbox.
-    (Live-server tests keep the cache table between tests.)"""
-    # The first page's own fetch of the lists writes the cache: clearing it
-    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
-    # again once that fetch has ended.
-    expect(builder.locator("#pickers-refresh")).to_be_enabled()
-    cache.clear()
-    builder.goto(live_server.url + "/")
-    return builder
-
-
 def test_a_person_picks_a_database_and_a_segment_by_part_of_their_names(
         sandbox_settings, fresh_builder, shot):
     page = fresh_builder

@@ -7,6 +7,7 @@ saying why, when /usr/bin/chromium is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -151,6 +152,22 @@ def builder(page, live_server, client, editor, settings) -> Iterator:
 def wait_until_ready(page) -> None:
     """Until builder.js has wired the page (its readiness signal, data-ready)."""
     page.locator("#builder[data-ready]").wait_for(state="attached")
+
+
+def preview_payload(page: Page, *, keyboard: bool = False) -> dict:
+    """Press "Preview payload" and return the payload the page then shows.
+
+    keyboard=True presses it as a keyboard user does (focus, then Enter),
+    for the tests that keep to the keyboard throughout."""
+    button = page.get_by_role("button", name="Preview payload")
+    if keyboard:
+        button.focus()
+        page.keyboard.press("Enter")
+    else:
+        button.click()
+    text = page.locator("#preview-json pre")
+    expect(text).to_be_visible()
+    return json.loads(text.inner_text())
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ carries the chosen database over."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import wait_until_ready
+from tests.e2e.conftest import preview_payload, wait_until_ready
 
 pytestmark = pytest.mark.browser
 
@@ -32,14 +31,6 @@ def hint(combo: Locator) -> Locator:
 
 def listbox(combo: Locator) -> Locator:
     return combo.page.locator(f'[id="{combo.get_attribute("aria-controls")}"]')
-
-
-def preview_payload(page: Page) -> dict:
-    page.get_by_role("button", name="Preview payload").focus()
-    page.keyboard.press("Enter")
-    text = page.locator("#preview-json pre")
-    expect(text).to_be_visible()
-    return json.loads(text.inner_text())
 
 
 def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
@@ -79,7 +70,7 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
     expect(segment).to_have_value("Newsletter readers")
     expect(posted(page, "selections-0-rules-0-statseg__segment_id")).to_have_value("2")
 
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
 
     assert payload["segment"][0]["list_id"] == 5
     assert payload["segment"][0]["queries"][0]["value"] == [{"name": "segment_id", "value": 2}]
@@ -121,7 +112,7 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
         label="Was in static segment")
     rule.get_by_role("combobox", name="Segment id").fill("1")
 
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
 
     assert payload["segment"][0]["list_id"] == 77
     expect(hint(selection_database(page))).to_have_text(
@@ -146,7 +137,7 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     expect(page.locator("#rules-section")).to_be_hidden()
     expect(segment_database).to_have_value("Customers")
     expect(posted(page, "list_id")).to_have_value("1")
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
     assert payload["list_id"] == 1
     assert payload["is_static"] is True
 

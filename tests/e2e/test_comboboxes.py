@@ -20,6 +20,13 @@ def selection_database(page: Page) -> Locator:
         "combobox", name="Database of this selection")
 
 
+def begin_segment(page: Page, name: str) -> Locator:
+    """Names the segment; returns the first selection's database, where each
+    test starts picking."""
+    page.get_by_role("textbox", name="Segment name").fill(name)
+    return selection_database(page)
+
+
 def posted(page: Page, name: str) -> Locator:
     """The hidden input the form posts for `name`."""
     return page.locator(f'#builder input[name="{name}"]')
@@ -33,13 +40,27 @@ def listbox(combo: Locator) -> Locator:
     return combo.page.locator(f'[id="{combo.get_attribute("aria-controls")}"]')
 
 
+def type_into(combo: Locator, text: str, *, replace: bool = False) -> None:
+    """Go to the field (focus, as Tab would) and type, key by key; with
+    replace, over all it held (Ctrl+A first)."""
+    combo.focus()
+    if replace:
+        combo.page.keyboard.press("Control+a")
+    combo.page.keyboard.type(text)
+
+
+def choose_first_match(combo: Locator, typed: str) -> None:
+    """Type part of a name, then take the popup's first match (ArrowDown, Enter)."""
+    type_into(combo, typed)
+    combo.page.keyboard.press("ArrowDown")
+    combo.page.keyboard.press("Enter")
+
+
 def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
         sandbox_settings, fresh_builder_with_lists, shot):
     page = fresh_builder_with_lists
-    page.get_by_role("textbox", name="Segment name").fill("Picked by keyboard")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("loyal")
+    database = begin_segment(page, "Picked by keyboard")
+    type_into(database, "loyal")
     options = listbox(database).get_by_role("option")
     expect(options).to_have_text(["Loyalty club (5)"])
     expect(database).to_have_attribute("aria-expanded", "true")
@@ -56,8 +77,7 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
     rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Was in static segment")
     segment = rule.get_by_role("combobox", name="Segment id")
-    segment.focus()
-    page.keyboard.type("er")  # in all three names
+    type_into(segment, "er")  # in all three names
     expect(listbox(segment).get_by_role("option")).to_have_count(3)
     page.keyboard.press("Escape")
     expect(listbox(segment)).to_be_hidden()
@@ -84,10 +104,8 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
 def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
         sandbox_settings, fresh_builder_with_lists):
     page = fresh_builder_with_lists
-    page.get_by_role("textbox", name="Segment name").fill("Typed id")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("77")
+    database = begin_segment(page, "Typed id")
+    type_into(database, "77")
     expect(listbox(database)).to_be_hidden()
     page.keyboard.press("Tab")
     expect(database).to_have_value("77")
@@ -96,15 +114,11 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
     expect(database).to_have_accessible_description(
         "Altcraft does not list database 77; it will be sent as typed.")
     # A known id typed shows its name.
-    database.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("2")
+    type_into(database, "2", replace=True)
     page.keyboard.press("Tab")
     expect(database).to_have_value("Newsletter")
     expect(hint(database)).to_have_text("Id 2")
-    database.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("77")
+    type_into(database, "77", replace=True)
     page.keyboard.press("Tab")
 
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
@@ -122,12 +136,8 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
 def test_switching_dynamic_to_static_carries_the_database_over_and_back(
         sandbox_settings, fresh_builder_with_lists, live_server):
     page = fresh_builder_with_lists
-    page.get_by_role("textbox", name="Segment name").fill("Switched")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("Customers")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    database = begin_segment(page, "Switched")
+    choose_first_match(database, "Customers")
     expect(posted(page, "selections-0-list_id")).to_have_value("1")
     segment_database = page.get_by_role("combobox", name="Database", exact=True)
     expect(segment_database).to_have_value("")
@@ -145,10 +155,7 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     page.goto(live_server.url + "/")
     wait_until_ready(page)
     page.get_by_role("radio", name="Static").check()
-    segment_database.focus()
-    page.keyboard.type("newsl")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    choose_first_match(segment_database, "newsl")
     page.get_by_role("radio", name="Dynamic").check()
     expect(selection_database(page)).to_have_value("Newsletter")
     expect(posted(page, "selections-0-list_id")).to_have_value("2")
@@ -163,8 +170,7 @@ def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
     page.get_by_role("button", name="Refresh lists").click()
     expect(page.locator("#pickers-status")).to_contain_text("1203 databases")
     database = selection_database(page)
-    database.focus()
-    page.keyboard.type("region")
+    type_into(database, "region")
     expect(listbox(database).get_by_role("option")).to_have_count(50)
     more = page.locator(f'[id="{database.get_attribute("id")}-more"]')
     expect(more).to_have_text("Showing 50 of 1200 matches: keep typing to narrow them down.")

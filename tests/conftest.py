@@ -62,11 +62,11 @@ def fresh_caches(request) -> None:
 def documented_catalogue():
     """The seeded catalogue (segbuilder/catalogue/seed.py), without a database."""
     from segbuilder.altcraft.rulekinds import RuleKind
-    from segbuilder.catalogue.loader import Catalogue, param_spec
+    from segbuilder.catalogue.loader import Catalogue, labels_of, param_spec
     from segbuilder.catalogue.seed import DOCUMENTED_KINDS
 
     return Catalogue(tuple(
-        RuleKind(key=kind["key"], labels={"en": kind["label_en"], "ru": kind["label_ru"]},
+        RuleKind(key=kind["key"], labels=labels_of(kind),
                  compo=kind["compo"], name=kind["name"], type=kind["type"],
                  operator=kind["operator"],
                  params=tuple(param_spec({"name": name, "type": type_, "label_en": en,

@@ -16,8 +16,19 @@ from segbuilder.altcraft.segment import Param, Rule
 CUSTOM = "custom"
 
 
+class Labelled:
+    """A friendly name in each language of the app (rule kinds and their
+    params both carry one): the one place that picks one by language."""
+
+    labels: dict[str, str]
+
+    def label(self, language: str = "en") -> str:
+        """The name in `language` ("ru", "ru-ru"), else the English one."""
+        return self.labels.get(language[:2], self.labels["en"])
+
+
 @dataclass(frozen=True)
-class ParamSpec:
+class ParamSpec(Labelled):
     name: str
     type: type  # int or str
     labels: dict[str, str]
@@ -28,12 +39,9 @@ class ParamSpec:
     # For text: values offered, any other may still be typed.
     suggestions: tuple[str, ...] = ()
 
-    def label(self, language: str = "en") -> str:
-        return self.labels.get(language[:2], self.labels["en"])
-
 
 @dataclass(frozen=True)
-class RuleKind:
+class RuleKind(Labelled):
     key: str
     labels: dict[str, str]
     compo: str
@@ -41,9 +49,6 @@ class RuleKind:
     type: str
     operator: str
     params: tuple[ParamSpec, ...]
-
-    def label(self, language: str = "en") -> str:
-        return self.labels.get(language[:2], self.labels["en"])
 
     def matches(self, rule: Rule) -> bool:
         """True when the rule is this kind exactly: same four fields, the same

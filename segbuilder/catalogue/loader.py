@@ -17,8 +17,9 @@ from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import get_language
 
-from segbuilder.altcraft.rulekinds import ParamSpec, RuleKind, kind_of
+from segbuilder.altcraft.rulekinds import Labelled, ParamSpec, RuleKind, kind_of
 from segbuilder.altcraft.segment import Rule
 from segbuilder.catalogue import models
 
@@ -89,7 +90,7 @@ def _load() -> Iterator[RuleKind]:
         params = [dict(zip(PARAM_COLUMNS, row[8:], strict=True)) for row in [first, *rest]
                   if row[8] is not None]
         yield RuleKind(
-            key=kind["key"], labels={"en": kind["label_en"], "ru": kind["label_ru"]},
+            key=kind["key"], labels=labels_of(kind),
             compo=kind["compo"], name=kind["name"], type=kind["type"],
             operator=kind["operator"], params=tuple(param_spec(param) for param in params))
 
@@ -99,9 +100,20 @@ def param_spec(param: dict) -> ParamSpec:
     is_choice = param["type"] == "choice"
     choices = tuple(line.strip() for line in param["choices"].splitlines() if line.strip())
     return ParamSpec(name=param["name"], type=int if param["type"] in NUMBER_TYPES else str,
-                     labels={"en": param["label_en"], "ru": param["label_ru"]},
+                     labels=labels_of(param),
                      input=param["type"], choices=choices if is_choice else (),
                      suggestions=choices if param["type"] == "text" else ())
+
+
+def labels_of(columns: dict) -> dict[str, str]:
+    """A kind's or a param's names by language, from its label_* columns."""
+    return {"en": columns["label_en"], "ru": columns["label_ru"]}
+
+
+def current_label(labelled: Labelled) -> str:
+    """A rule kind's or param's name in the current language (the catalogue
+    carries both; its RuleKinds stay free of Django)."""
+    return labelled.label(get_language() or "en")
 
 
 @receiver([post_save, post_delete], sender=models.RuleKind)

@@ -1,6 +1,7 @@
-"""The kinds the documentation shows (API.md), that the first data migration
-puts in the catalogue. Takes the model classes, so a migration can pass its
-historical ones."""
+"""The kinds the documentation shows (API.md), as the data migration
+0002_documented_kinds puts them in the catalogue: for what reads the seeded
+catalogue without a database (the tests' catalogue, tests/conftest.py). The
+migration keeps its own frozen copy; tests/catalogue checks the two agree."""
 
 from __future__ import annotations
 
@@ -30,16 +31,3 @@ DOCUMENTED_KINDS = (
                 ("resource_id", "resource", "Resource id", "ID ресурса")]},
 )
 
-
-def seed(rule_kind_model, param_model) -> None:
-    """Adds the documented kinds that are missing (by key); leaves the rest."""
-    for position, kind in enumerate(DOCUMENTED_KINDS):
-        fields = {name: value for name, value in kind.items() if name != "params"}
-        row, created = rule_kind_model.objects.get_or_create(
-            key=kind["key"], defaults={**fields, "position": position})
-        if not created:
-            continue
-        param_model.objects.bulk_create(
-            param_model(kind=row, position=index, name=name, type=type_,
-                        label_en=label_en, label_ru=label_ru)
-            for index, (name, type_, label_en, label_ru) in enumerate(kind["params"]))

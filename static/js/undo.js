@@ -244,22 +244,24 @@
     }
   }
 
-  function undo() {
+  // Undo and redo are one move in opposite directions: the newest step of
+  // `from` goes over to `to`, the page takes the state on that step's `side`
+  // ("before" for undo, "after" for redo), and `text` says so.
+  function step(from, to, side, text) {
     endTyping();
-    const step = undone.pop();
-    if (!step) return;
-    redone.push(step);
-    restore(step.before);
-    tell(format(texts.textUndone, { change: step.label }));
+    const taken = from.pop();
+    if (!taken) return;
+    to.push(taken);
+    restore(taken[side]);
+    tell(format(text, { change: taken.label }));
+  }
+
+  function undo() {
+    step(undone, redone, "before", texts.textUndone);
   }
 
   function redo() {
-    endTyping();
-    const step = redone.pop();
-    if (!step) return;
-    undone.push(step);
-    restore(step.after);
-    tell(format(texts.textRedone, { change: step.label }));
+    step(redone, undone, "after", texts.textRedone);
   }
 
   function showButtons() {

@@ -12,6 +12,7 @@ from lxml import html as lxml_html
 from segbuilder.altcraft.sandbox import DOCS_TOKEN
 from segbuilder.catalogue.loader import catalogue
 from segbuilder.catalogue.models import KindParam, RuleKind, SeenShape
+from segbuilder.catalogue.seed import DOCUMENTED_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,29 @@ def test_the_migration_seeds_the_documented_kinds_with_their_params():
         "dataurl": [("field", "text"), ("resource_id", "resource"), ("url", "text")],
         "custom_tags": [("url", "text"), ("field", "text"), ("resource_id", "resource")],
     }
+
+
+def test_the_migrated_kinds_are_those_of_seed_py_field_by_field_in_order():
+    # The migration keeps a frozen copy of the kinds (a migration must not
+    # import code that changes later); seed.py is what the database-less tests
+    # read. A change to either alone fails here.
+    def as_seeded(position: int, kind: dict) -> dict:
+        return {**{name: value for name, value in kind.items() if name != "params"},
+                "position": position, "params": list(kind["params"])}
+
+    def as_migrated(kind: RuleKind) -> dict:
+        return {"key": kind.key, "label_en": kind.label_en, "label_ru": kind.label_ru,
+                "compo": kind.compo, "name": kind.name, "type": kind.type,
+                "operator": kind.operator, "position": kind.position,
+                "params": [(param.name, param.type, param.label_en, param.label_ru)
+                           for param in kind.params.all()]}
+
+    migrated = [as_migrated(kind) for kind in RuleKind.objects.prefetch_related("params")]
+    assert migrated == [as_seeded(position, kind)
+                        for position, kind in enumerate(DOCUMENTED_KINDS)]
+    # Params in their stored order, numbered from 0 as seed.py lists them.
+    assert [[param.position for param in kind.params.all()] for kind in RuleKind.objects.all()] \
+        == [list(range(len(kind["params"]))) for kind in DOCUMENTED_KINDS]
 
 
 def admin_post_of_kind(kind: RuleKind, **changes: str) -> dict:

@@ -7,12 +7,14 @@ saying why, when /usr/bin/chromium is missing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 # Playwright's sync API keeps an asyncio loop running in the test thread for as
 # long as its session-scoped `playwright` fixture lives (the rest of the run),
@@ -150,6 +152,46 @@ def builder(page, live_server, client, editor, settings) -> Iterator:
 def wait_until_ready(page) -> None:
     """Until builder.js has wired the page (its readiness signal, data-ready)."""
     page.locator("#builder[data-ready]").wait_for(state="attached")
+
+
+def preview_payload(page: Page, *, keyboard: bool = False) -> dict:
+    """Press "Preview payload" and return the payload the page then shows.
+
+    keyboard=True presses it as a keyboard user does (focus, then Enter),
+    for the tests that keep to the keyboard throughout."""
+    button = page.get_by_role("button", name="Preview payload")
+    if keyboard:
+        button.focus()
+        page.keyboard.press("Enter")
+    else:
+        button.click()
+    text = page.locator("#preview-json pre")
+    expect(text).to_be_visible()
+    return json.loads(text.inner_text())
+
+
+@pytest.fixture
+def fresh_builder(sandbox_settings, builder, live_server) -> Page:
+    """The builder, loaded again with an empty cache, so its picker lists come
+    from the sandbox as it is now. (Live-server tests keep the cache table
+    between tests.)"""
+    from django.core.cache import cache
+
+    # The first page's own fetch of the lists writes the cache: clearing it
+    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
+    # again once that fetch has ended.
+    expect(builder.locator("#pickers-refresh")).to_be_enabled()
+    cache.clear()
+    builder.goto(live_server.url + "/")
+    return builder
+
+
+@pytest.fixture
+def fresh_builder_with_lists(fresh_builder) -> Page:
+    """`fresh_builder` once its lists have arrived, for tests that open the
+    comboboxes' popups at once."""
+    expect(fresh_builder.locator("#pickers-status")).to_contain_text("From Altcraft:")
+    return fresh_builder
 
 
 def _with_strict_csp(route) -> None:

@@ -10,7 +10,6 @@ Rows are found by their `data-row-prefix`, the formset prefix they post with.
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs
 
@@ -18,7 +17,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from segbuilder.segments.models import Submission
-from tests.e2e.conftest import wait_until_ready
+from tests.e2e.conftest import preview_payload, wait_until_ready
 from tests.examples import example_payload
 
 pytestmark = pytest.mark.browser
@@ -83,13 +82,6 @@ def visible_rows(page: Page, formset_prefix: str) -> Locator:
     """The rows a person sees in one formset, in page order."""
     return page.locator(f'.formset[data-prefix="{formset_prefix}"] > .formset-rows'
                         " > .formset-row:not([hidden])")
-
-
-def preview_payload(page: Page) -> dict:
-    page.get_by_role("button", name="Preview payload").click()
-    text = page.locator("#preview-json pre")
-    expect(text).to_be_visible()
-    return json.loads(text.inner_text())
 
 
 def expect_removed(page: Page, prefix: str) -> None:

@@ -5,35 +5,26 @@ carries the chosen database over."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
-from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import wait_until_ready
+from tests.e2e.conftest import preview_payload, wait_until_ready
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def fresh_builder(sandbox_settings, builder, live_server) -> Page:
-    """The builder with the sandbox's lists loaded (live-server tests keep the
-    cache table between tests, so it starts empty)."""
-    # The first page's own fetch of the lists writes the cache: clearing it
-    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
-    # again once that fetch has ended.
-    expect(builder.locator("#pickers-refresh")).to_be_enabled()
-    cache.clear()
-    builder.goto(live_server.url + "/")
-    expect(builder.locator("#pickers-status")).to_contain_text("From Altcraft:")
-    return builder
 
 
 def selection_database(page: Page) -> Locator:
     return page.locator('[data-row-prefix="selections-0"]').get_by_role(
         "combobox", name="Database of this selection")
+
+
+def begin_segment(page: Page, name: str) -> Locator:
+    """Names the segment; returns the first selection's database, where each
+    test starts picking."""
+    page.get_by_role("textbox", name="Segment name").fill(name)
+    return selection_database(page)
 
 
 def posted(page: Page, name: str) -> Locator:
@@ -49,21 +40,27 @@ def listbox(combo: Locator) -> Locator:
     return combo.page.locator(f'[id="{combo.get_attribute("aria-controls")}"]')
 
 
-def preview_payload(page: Page) -> dict:
-    page.get_by_role("button", name="Preview payload").focus()
-    page.keyboard.press("Enter")
-    text = page.locator("#preview-json pre")
-    expect(text).to_be_visible()
-    return json.loads(text.inner_text())
+def type_into(combo: Locator, text: str, *, replace: bool = False) -> None:
+    """Go to the field (focus, as Tab would) and type, key by key; with
+    replace, over all it held (Ctrl+A first)."""
+    combo.focus()
+    if replace:
+        combo.page.keyboard.press("Control+a")
+    combo.page.keyboard.type(text)
+
+
+def choose_first_match(combo: Locator, typed: str) -> None:
+    """Type part of a name, then take the popup's first match (ArrowDown, Enter)."""
+    type_into(combo, typed)
+    combo.page.keyboard.press("ArrowDown")
+    combo.page.keyboard.press("Enter")
 
 
 def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
-        sandbox_settings, fresh_builder, shot):
-    page = fresh_builder
-    page.get_by_role("textbox", name="Segment name").fill("Picked by keyboard")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("loyal")
+        sandbox_settings, fresh_builder_with_lists, shot):
+    page = fresh_builder_with_lists
+    database = begin_segment(page, "Picked by keyboard")
+    type_into(database, "loyal")
     options = listbox(database).get_by_role("option")
     expect(options).to_have_text(["Loyalty club (5)"])
     expect(database).to_have_attribute("aria-expanded", "true")
@@ -80,8 +77,7 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
     rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(
         label="Was in static segment")
     segment = rule.get_by_role("combobox", name="Segment id")
-    segment.focus()
-    page.keyboard.type("er")  # in all three names
+    type_into(segment, "er")  # in all three names
     expect(listbox(segment).get_by_role("option")).to_have_count(3)
     page.keyboard.press("Escape")
     expect(listbox(segment)).to_be_hidden()
@@ -94,7 +90,7 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
     expect(segment).to_have_value("Newsletter readers")
     expect(posted(page, "selections-0-rules-0-statseg__segment_id")).to_have_value("2")
 
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
 
     assert payload["segment"][0]["list_id"] == 5
     assert payload["segment"][0]["queries"][0]["value"] == [{"name": "segment_id", "value": 2}]
@@ -106,12 +102,10 @@ def test_a_database_and_a_segment_are_picked_by_name_with_the_keyboard(
 
 
 def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
-    page.get_by_role("textbox", name="Segment name").fill("Typed id")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("77")
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
+    database = begin_segment(page, "Typed id")
+    type_into(database, "77")
     expect(listbox(database)).to_be_hidden()
     page.keyboard.press("Tab")
     expect(database).to_have_value("77")
@@ -120,15 +114,11 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
     expect(database).to_have_accessible_description(
         "Altcraft does not list database 77; it will be sent as typed.")
     # A known id typed shows its name.
-    database.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("2")
+    type_into(database, "2", replace=True)
     page.keyboard.press("Tab")
     expect(database).to_have_value("Newsletter")
     expect(hint(database)).to_have_text("Id 2")
-    database.focus()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("77")
+    type_into(database, "77", replace=True)
     page.keyboard.press("Tab")
 
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
@@ -136,7 +126,7 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
         label="Was in static segment")
     rule.get_by_role("combobox", name="Segment id").fill("1")
 
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
 
     assert payload["segment"][0]["list_id"] == 77
     expect(hint(selection_database(page))).to_have_text(
@@ -144,14 +134,10 @@ def test_an_id_altcraft_does_not_list_is_sent_as_typed_with_a_note(
 
 
 def test_switching_dynamic_to_static_carries_the_database_over_and_back(
-        sandbox_settings, fresh_builder, live_server):
-    page = fresh_builder
-    page.get_by_role("textbox", name="Segment name").fill("Switched")
-    database = selection_database(page)
-    database.focus()
-    page.keyboard.type("Customers")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+        sandbox_settings, fresh_builder_with_lists, live_server):
+    page = fresh_builder_with_lists
+    database = begin_segment(page, "Switched")
+    choose_first_match(database, "Customers")
     expect(posted(page, "selections-0-list_id")).to_have_value("1")
     # A dynamic segment has one database field per selection, no other.
     segment_database = page.get_by_role("combobox", name="Database", exact=True)
@@ -163,7 +149,7 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     expect(page.locator("#rules-section")).to_be_hidden()
     expect(segment_database).to_have_value("Customers")
     expect(posted(page, "list_id")).to_have_value("1")
-    payload = preview_payload(page)
+    payload = preview_payload(page, keyboard=True)
     assert payload["list_id"] == 1
     assert payload["is_static"] is True
 
@@ -171,10 +157,7 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
     page.goto(live_server.url + "/")
     wait_until_ready(page)
     page.get_by_role("radio", name="Static").check()
-    segment_database.focus()
-    page.keyboard.type("newsl")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    choose_first_match(segment_database, "newsl")
     page.get_by_role("radio", name="Dynamic").check()
     expect(selection_database(page)).to_have_value("Newsletter")
     expect(posted(page, "selections-0-list_id")).to_have_value("2")
@@ -189,16 +172,15 @@ def test_switching_dynamic_to_static_carries_the_database_over_and_back(
 
 
 def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
     for number in range(100, 1300):
         sandbox_settings.databases[number] = {"id": number, "name": f"Region {number}",
                                               "ui_tags": [], "Groups": []}
     page.get_by_role("button", name="Refresh lists").click()
     expect(page.locator("#pickers-status")).to_contain_text("1203 databases")
     database = selection_database(page)
-    database.focus()
-    page.keyboard.type("region")
+    type_into(database, "region")
     expect(listbox(database).get_by_role("option")).to_have_count(50)
     more = page.locator(f'[id="{database.get_attribute("id")}-more"]')
     expect(more).to_have_text("Showing 50 of 1200 matches: keep typing to narrow them down.")
@@ -211,8 +193,8 @@ def test_a_long_list_shows_fifty_matches_and_asks_to_keep_typing(
 
 
 def test_a_custom_params_type_follows_what_is_typed_until_it_is_set(
-        sandbox_settings, fresh_builder):
-    page = fresh_builder
+        sandbox_settings, fresh_builder_with_lists):
+    page = fresh_builder_with_lists
     page.get_by_role("textbox", name="Segment name").fill("Typed params")
     rule = page.locator('[data-row-prefix="selections-0-rules-0"]')
     rule.get_by_role("combobox", name="Rule kind", exact=True).select_option(

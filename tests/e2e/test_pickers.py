@@ -6,13 +6,11 @@ Altcraft unreachable, the fields take typed ids and a note says why.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import wait_until_ready
+from tests.e2e.conftest import preview_payload, wait_until_ready
 
 pytestmark = pytest.mark.browser
 
@@ -44,26 +42,6 @@ def offered(page: Page, field: Locator) -> list[tuple[str, str]]:
 def selection_database(page: Page) -> Locator:
     return page.locator('[data-row-prefix="selections-0"]').get_by_role(
         "combobox", name="Database of this selection")
-
-
-def preview_payload(page: Page) -> dict:
-    page.get_by_role("button", name="Preview payload").click()
-    text = page.locator("#preview-json pre")
-    expect(text).to_be_visible()
-    return json.loads(text.inner_text())
-
-
-@pytest.fixture
-def fresh_builder(sandbox_settings, builder, live_server) -> Page:
-    """The builder, loaded again with an empty cache, its lists from the sandbox.
-    (Live-server tests keep the cache table between tests.)"""
-    # The first page's own fetch of the lists writes the cache: clearing it
-    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
-    # again once that fetch has ended.
-    expect(builder.locator("#pickers-refresh")).to_be_enabled()
-    cache.clear()
-    builder.goto(live_server.url + "/")
-    return builder
 
 
 def test_a_person_picks_a_database_and_a_segment_by_part_of_their_names(

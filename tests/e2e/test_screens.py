@@ -6,10 +6,20 @@ languages, land in tests/e2e/screenshots for a person to look at.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.screens import LANGUAGES, SCREENS, WIDTHS, open_screen, seed, use_language
+from tests.e2e.screens import (
+    LANGUAGES,
+    SCREENS,
+    WIDTHS,
+    Seeded,
+    open_screen,
+    seed,
+    use_language,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +28,9 @@ pytestmark = pytest.mark.browser
 NUMBERED = {"history": "#history-table tbody label", "compare": "h2.card-title a",
             "detail": ".breadcrumb-item.active"}
 NUMBER_SIGN = {"en": "#", "ru": "№"}
+# The windows of a phone and of a laptop.
+PHONE = {"width": WIDTHS["narrow"], "height": 844}
+LAPTOP = {"width": WIDTHS["wide"], "height": 900}
 
 
 def placeholder_fits(field) -> bool:
@@ -49,6 +62,18 @@ def sideways_overflow(page: Page) -> str | None:
     }""")
 
 
+def every_screen(page: Page, base_url: str, seeded: Seeded, shot, *, language: str,
+                 size: dict[str, int]) -> Iterator[str]:
+    """Opens each screen in turn, in `language` on a window of `size`, saves
+    its screenshot and yields its name: the test looks at it before the next."""
+    page.set_viewport_size(size)
+    use_language(page, base_url, language)
+    for screen in SCREENS:
+        open_screen(page, base_url, screen, seeded)
+        shot(screen)
+        yield screen
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 # sandbox_settings first: the builder fixture's first page already asks
 # Altcraft for the picker lists.
@@ -56,12 +81,9 @@ def test_no_page_scrolls_sideways_on_a_phone(
         sandbox_settings, builder, live_server, editor, shot, language):
     page = builder
     seeded = seed(editor, sandbox_settings)
-    page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
-    use_language(page, live_server.url, language)
     too_wide = {}
-    for screen in SCREENS:
-        open_screen(page, live_server.url, screen, seeded)
-        shot(screen)
+    for screen in every_screen(page, live_server.url, seeded, shot, language=language,
+                               size=PHONE):
         if screen in NUMBERED:  # a submission's number is written one way throughout
             expect(page.locator(NUMBERED[screen]).first).to_contain_text(NUMBER_SIGN[language])
         if overflow := sideways_overflow(page):
@@ -74,11 +96,8 @@ def test_a_laptop_shows_the_whole_navigation_and_no_page_scrolls_sideways(
         sandbox_settings, builder, live_server, editor, shot, language):
     page = builder
     seeded = seed(editor, sandbox_settings)
-    page.set_viewport_size({"width": WIDTHS["wide"], "height": 900})
-    use_language(page, live_server.url, language)
-    for screen in SCREENS:
-        open_screen(page, live_server.url, screen, seeded)
-        shot(screen)
+    for screen in every_screen(page, live_server.url, seeded, shot, language=language,
+                               size=LAPTOP):
         if screen == "history":
             assert placeholder_fits(page.locator("#id_q")), "the search hint is cut"
         if screen != "admin-list":  # Django's admin has a header of its own
@@ -90,7 +109,7 @@ def test_a_laptop_shows_the_whole_navigation_and_no_page_scrolls_sideways(
 def test_on_a_phone_the_navigation_folds_behind_its_toggler_which_opens_it(
         builder, live_server):
     page = builder
-    page.set_viewport_size({"width": WIDTHS["narrow"], "height": 844})
+    page.set_viewport_size(PHONE)
     nav = page.get_by_role("navigation", name="Main")
     history = nav.get_by_role("link", name="History", exact=True)
     toggler = nav.get_by_role("button", name="Menu")

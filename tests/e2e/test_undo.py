@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import preview_payload
 from tests.e2e.test_builder import (
     delete_box,
     expect_removed,
     head,
     kind_of,
     own,
-    preview_payload,
     row,
     segment_card,
     visible_rows,

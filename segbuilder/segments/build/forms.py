@@ -17,12 +17,12 @@ from django.conf import settings
 from django.forms import BaseFormSet, formset_factory
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.functional import lazy
-from django.utils.translation import get_language, gettext, ngettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, ngettext_lazy, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.rulekinds import CUSTOM, ParamSpec
 from segbuilder.altcraft.segment import Kind, Param, Rule, Segment, Selection
-from segbuilder.catalogue.loader import Catalogue, catalogue
+from segbuilder.catalogue.loader import Catalogue, catalogue, current_label
 from segbuilder.segments.build.edits import EditForm
 from segbuilder.segments.build.row_budget import (
     ABSOLUTE_MAX_FACTOR,
@@ -252,14 +252,9 @@ ParamFormSet = nested_formset(
 # --- rules ----------------------------------------------------------------------
 
 
-def _current_label(labelled) -> str:
-    """A rule kind's or param's name in the current language (the catalogue
-    carries both languages; its RuleKinds stay free of Django)."""
-    return labelled.label(get_language() or "en")
-
-
-# The same, evaluated each time it is shown.
-_lazy_label = lazy(_current_label, str)
+# A kind's or param's name in the current language, evaluated each time it
+# is shown.
+_lazy_label = lazy(current_label, str)
 
 
 def _kind_choices(known: Catalogue, depth: int) -> list[tuple[str, Any]]:
@@ -394,7 +389,7 @@ class RuleForm(NestedForm):
                 field = kind_param_field_name(kind, spec.name)
                 if data.get(field) in (None, "") and field not in self.errors:
                     self.add_error(field, gettext("Enter the %(field)s.") % {
-                        "field": _current_label(spec).lower()})
+                        "field": current_label(spec).lower()})
         return data
 
     def to_rule(self) -> Rule:

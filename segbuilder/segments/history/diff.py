@@ -18,13 +18,13 @@ from enum import StrEnum
 from itertools import zip_longest
 from typing import Any
 
-from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from segbuilder.altcraft.codec import payload_to_json
 from segbuilder.altcraft.messages import Where
 from segbuilder.altcraft.segment import Param, ParamValue, PayloadError, Rule, Segment, Selection
-from segbuilder.catalogue.loader import rule_kind_of
+from segbuilder.catalogue.loader import current_label, rule_kind_of
 from segbuilder.segments.problems import field_text, problem_text
 
 
@@ -332,7 +332,7 @@ def _param_labels(*rules: Rule) -> dict[str, str]:
     for rule in rules:
         kind = rule_kind_of(rule)
         for spec in kind.params if kind is not None else ():
-            labels.setdefault(spec.name, spec.label(get_language() or "en"))
+            labels.setdefault(spec.name, current_label(spec))
     return labels
 
 
@@ -374,12 +374,7 @@ def _kind_label(rule: Rule) -> str:
     if rule.is_group and not rule.has_own_fields:
         return gettext("rule group")
     kind = rule_kind_of(rule)
-    return _language_label(kind) if kind is not None else gettext("custom rule")
-
-
-def _language_label(kind) -> str:
-    """A rule kind's name in the current language (rulekinds.py has both)."""
-    return kind.label(get_language() or "en")
+    return current_label(kind) if kind is not None else gettext("custom rule")
 
 
 # --- plain words ---------------------------------------------------------------------------
@@ -403,8 +398,8 @@ def describe_rule(rule: Rule) -> str:
 def _describe_own(rule: Rule) -> str:
     kind = rule_kind_of(rule)
     if kind is not None:
-        head = _language_label(kind)
-        labels = {spec.name: spec.label(get_language() or "en") for spec in kind.params}
+        head = current_label(kind)
+        labels = {spec.name: current_label(spec) for spec in kind.params}
     else:
         fields = ", ".join(
             f"{CUSTOM_FIELD_WORDS[name]} {getattr(rule, name) or '—'}" for name in RULE_FIELDS

@@ -21,6 +21,8 @@
  * "builder:changed" (detail.change: added, duplicated, removed, rule-kind or
  * segment-kind), which undo.js records as a step; when undo.js puts rows back
  * it dispatches "builder:restored" on the form, and the page is shown afresh.
+ * Once everything here is in place the form gets data-ready and hears
+ * "builder:wired".
  * No inline handlers: everything is wired here, so a strict CSP works.
  */
 (function () {
@@ -350,6 +352,7 @@
     panel.scrollIntoView({ block: "start" });
   }
   // The page's readiness signal: every listener above is in place (tests
-  // wait for it instead of sleeping).
+  // wait for it instead of sleeping; undo.js takes its first state then).
   form.dataset.ready = "true";
+  form.dispatchEvent(new CustomEvent("builder:wired"));
 })();

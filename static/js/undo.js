@@ -356,11 +356,17 @@
   document.addEventListener("keydown", takeInChanges, true);
   document.addEventListener("focusin", takeInChanges, true);
 
-  current = snapshot();
-  observer.observe(form, { subtree: true, childList: true, attributes: true,
-                           characterData: true });
-  bar.hidden = false;
-  showButtons();
-  // Readiness for tests: steps are recorded from here on.
-  form.dataset.undoReady = "true";
+  // The first state is the page as builder.js shows it: once it is wired
+  // ("builder:wired"; data-ready if that came before this script ran).
+  function start() {
+    current = snapshot();
+    observer.observe(form, { subtree: true, childList: true, attributes: true,
+                             characterData: true });
+    bar.hidden = false;
+    showButtons();
+    // Readiness for tests: steps are recorded from here on.
+    form.dataset.undoReady = "true";
+  }
+  if (form.dataset.ready) start();
+  else form.addEventListener("builder:wired", start, { once: true });
 })();

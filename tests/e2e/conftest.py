@@ -144,6 +144,12 @@ def builder(page, live_server, client, editor, settings) -> Iterator:
     response = page.goto(live_server.url + "/")
     assert page.url == live_server.url + "/", "the session cookie did not log the user in"
     wait_until_ready(page)
+    # The page's own fetch of Altcraft's lists writes the cache table. The live
+    # server shares the test's in-memory SQLite connection, so a test writing
+    # meanwhile may find the table locked, or read the cache row's id as its
+    # own (two submissions seeded with one pk, seen once in CI-like runs). Its
+    # Refresh button is enabled again once that fetch has ended.
+    expect(page.locator("#pickers-refresh")).to_be_enabled()
     assert response.headers["content-security-policy"] == STRICT_CSP
     yield page
     assert problems == [], problems
@@ -177,10 +183,7 @@ def fresh_builder(sandbox_settings, builder, live_server) -> Page:
     between tests.)"""
     from django.core.cache import cache
 
-    # The first page's own fetch of the lists writes the cache: clearing it
-    # meanwhile finds the table locked (SQLite). Its Refresh button is enabled
-    # again once that fetch has ended.
-    expect(builder.locator("#pickers-refresh")).to_be_enabled()
+    # (`builder` has waited for the first page's own fetch of the lists.)
     cache.clear()
     builder.goto(live_server.url + "/")
     return builder

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import requests
 
-from benchmarks.bulk_load import bulk_load
 from benchmarks.common import (
     DB_NAME,
     POSTGRES_URL,
@@ -106,6 +105,10 @@ def _measure(big: Env, small: Env) -> list[Row]:
     import django
 
     django.setup()
+    # Only now: the loader imports the models, which need Django set up for
+    # this database.
+    from benchmarks.bulk_load import bulk_load
+
     bulk_load(count=FIRST_ROWS, seed=1)
     _pick_rare_words()
     few = _query_counts()

@@ -285,6 +285,7 @@ def _kind_param_field(kind_key: str, spec: ParamSpec) -> forms.Field:
 
 
 def known_values_id(kind_key: str, param_name: str) -> str:
+    """The id of the <datalist> of a known kind's text param."""
     return "known-" + kind_param_field_name(kind_key, param_name)
 
 

@@ -272,7 +272,6 @@ def render_builder(request: HttpRequest, forms: BuilderForms, *, status: int = 2
     }, status=status)
 
 
-
 def known_value_lists() -> list[tuple[str, tuple[str, ...]]]:
     """The <datalist>s the builder's text params point at (forms.known_values_id)."""
     return [(known_values_id(kind_key, param), values)

@@ -97,7 +97,7 @@ def _authors(count: int) -> list[int]:
 
 COLUMNS = ("created_at", "finished_at", "author_id", "name", "kind", "format", "payload",
            "status", "altcraft_id", "error_code", "error_text", "answer", "duration_ms", "key",
-           "search_text")
+           "search_text", "action")
 
 
 def _rows(count: int, *, author_ids: list[int], days: int, payloads: list,
@@ -125,6 +125,7 @@ def _rows(count: int, *, author_ids: list[int], days: int, payloads: list,
             "Invalid list_id" if rejected else "",
             json.dumps({"error": 0, "data": {"saved_id": 1_000_000 + number}}) if created else "",
             took, uuid.UUID(int=rng.getrandbits(128), version=4), search_text_of(name),
+            Submission.Action.CREATE.value,
         )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from segbuilder.segments.models import Submission
+from tests.deadlines import ends_within
 from tests.formdata import builder_data, selection, statseg
 from tests.ldap.conftest import CONTACT, directory_variables
 from tests.ldap.slapd import (
@@ -185,10 +185,9 @@ def test_the_directory_stopped_gives_the_message_and_local_accounts_still_work(
 def test_a_directory_that_never_answers_gives_the_message_within_its_timeout(
         slapd, sign_in_env, silent_directory, client):
     sign_in_env(**directory_variables(slapd, LDAP_SERVER_URI=silent_directory, LDAP_TIMEOUT="1"))
-    started = time.monotonic()
-    response = sign_in(client, "alice")
-    # One timed-out call (1 s) refuses the sign-in; 15 s is a generous bound.
-    assert time.monotonic() - started < 15
+    # One timed-out call (1 s) refuses the sign-in; the directory holds on much longer.
+    with ends_within(1.0):
+        response = sign_in(client, "alice")
     assert response.status_code == 200 and UNAVAILABLE in shown(response)
 
 
